@@ -1,0 +1,45 @@
+package io.github.arcgisbridge.keycloak.exchange;
+
+import java.util.List;
+import java.util.Set;
+
+import org.keycloak.OAuth2Constants;
+import org.keycloak.protocol.oidc.TokenExchangeContext;
+
+import io.github.arcgisbridge.keycloak.error.Rejection;
+import io.github.arcgisbridge.keycloak.subject.SubjectTokenKind;
+
+/** The RFC 8693 parameters of one request, checked for shape. Duplicated single-valued parameters are refused by Keycloak's token endpoint already. */
+record ExchangeRequest(String subjectToken, SubjectTokenKind subjectTokenKind, String requestedTokenType,
+                       List<String> audiences, List<String> resources, String scope) {
+
+    private static final Set<String> ISSUABLE = Set.of(OAuth2Constants.ACCESS_TOKEN_TYPE, OAuth2Constants.JWT_TOKEN_TYPE,
+            OAuth2Constants.ID_TOKEN_TYPE);
+
+    ExchangeRequest {
+        audiences = List.copyOf(audiences);
+        resources = List.copyOf(resources);
+    }
+
+    static ExchangeRequest of(TokenExchangeContext.Params params) {
+        if (params.getActorToken() != null || params.getActorTokenType() != null) {
+            throw Rejection.ACTOR_TOKEN_UNSUPPORTED.exception();
+        }
+        SubjectTokenKind kind = SubjectTokenKind.fromTokenType(params.getSubjectTokenType())
+                .orElseThrow(Rejection.SUBJECT_TOKEN_TYPE_UNSUPPORTED::exception);
+        String requested = params.getRequestedTokenType() == null ? OAuth2Constants.ACCESS_TOKEN_TYPE : params.getRequestedTokenType();
+        if (!ISSUABLE.contains(requested)) {
+            throw Rejection.REQUESTED_TOKEN_TYPE_UNSUPPORTED.exception();
+        }
+        return new ExchangeRequest(params.getSubjectToken(), kind, requested, nonBlank(params.getAudience()),
+                nonBlank(params.getResource()), params.getScope());
+    }
+
+    boolean wantsIdToken() {
+        return OAuth2Constants.ID_TOKEN_TYPE.equals(requestedTokenType);
+    }
+
+    private static List<String> nonBlank(List<String> values) {
+        return values == null ? List.of() : values.stream().filter(v -> v != null && !v.isBlank()).map(String::trim).toList();
+    }
+}

@@ -1,0 +1,34 @@
+package io.github.arcgisbridge.keycloak.idp;
+
+import java.util.Optional;
+
+import org.keycloak.models.IdentityProviderModel;
+import org.keycloak.models.IdentityProviderQuery;
+import org.keycloak.models.KeycloakSession;
+
+/** Finds the enabled IdentityServer4 identity provider a subject token belongs to. */
+public final class IdentityServer4Providers {
+
+    private IdentityServer4Providers() {
+    }
+
+    /** By alias, as named by the {@code subject_issuer} parameter. */
+    public static Optional<IdentityServer4Config> byAlias(KeycloakSession session, String alias) {
+        return Optional.ofNullable(session.identityProviders().getByAlias(alias))
+                .filter(IdentityServer4Providers::isEnabledIdentityServer4)
+                .map(IdentityServer4Config::new);
+    }
+
+    /** By the unverified {@code iss} of a JWT, which only routes the request: the token is verified later. */
+    public static Optional<IdentityServer4Config> byIssuer(KeycloakSession session, String issuer) {
+        return session.identityProviders().getAllStream(IdentityProviderQuery.any())
+                .filter(IdentityServer4Providers::isEnabledIdentityServer4)
+                .map(IdentityServer4Config::new)
+                .filter(config -> config.getTrustedIssuers().contains(issuer))
+                .findFirst();
+    }
+
+    private static boolean isEnabledIdentityServer4(IdentityProviderModel model) {
+        return model.isEnabled() && IdentityServer4IdentityProviderFactory.PROVIDER_ID.equals(model.getProviderId());
+    }
+}

@@ -1,0 +1,394 @@
+package io.github.arcgisbridge.testbed.identityserver;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * An HTTP issuer with IdentityServer4 4.x's endpoints and token shapes (see shared reference
+ * {@code identityserver4.md}): discovery, JWKS under {@code /.well-known/openid-configuration/jwks}, JWT and
+ * reference access tokens, ID tokens, {@code /connect/introspect} authenticated as an API resource,
+ * {@code /connect/userinfo} and {@code /connect/token} (password and client-credentials grants).
+ *
+ * <p>Tests run it in-process and mint tokens directly with {@link #accessToken(TokenSpec)} and friends;
+ * the local run starts it with {@link Main}. It counts the upstream calls a relying party makes, and can be
+ * told to fail ({@link #fault(Fault)}) so tests can check what a relying party does when it is unreachable.</p>
+ */
+public final class IdentityServer4Issuer implements AutoCloseable {
+
+    /** API resource allowed to introspect (IdentityServer4 authenticates introspection as an API, not a client). */
+    public static final String API_NAME = "arcgis-bridge";
+    public static final String API_SECRET = "bridge-secret";
+    /** Confidential client for the client-credentials grant (tokens without a user). */
+    public static final String SERVICE_CLIENT = "reporting-service";
+    public static final String SERVICE_CLIENT_SECRET = "reporting-secret";
+
+    /** Failure modes for the upstream endpoints a relying party calls. */
+    public enum Fault { NONE, HTTP_503, GARBAGE }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final String issuer;
+    private final SigningKeys keys = new SigningKeys();
+    private final Map<String, Map<String, Object>> referenceTokens = new ConcurrentHashMap<>();
+    private final Map<String, TestUser> users = new ConcurrentHashMap<>();
+    private final AtomicInteger jwksRequests = new AtomicInteger();
+    private final AtomicInteger introspectionRequests = new AtomicInteger();
+    private final AtomicInteger userInfoRequests = new AtomicInteger();
+    private volatile Fault fault = Fault.NONE;
+
+    private IdentityServer4Issuer(HttpServer server, String host) {
+        this.server = server;
+        this.issuer = "http://" + host + ":" + server.getAddress().getPort();
+        this.executor = Executors.newFixedThreadPool(8);
+        server.setExecutor(executor);
+        users.put(TestUser.ALICE.username(), TestUser.ALICE);
+        users.put(TestUser.BOB.username(), TestUser.BOB);
+        server.createContext("/.well-known/openid-configuration", this::discoveryOrJwks);
+        server.createContext("/connect/token", this::token);
+        server.createContext("/connect/introspect", this::introspect);
+        server.createContext("/connect/userinfo", this::userInfo);
+    }
+
+    /** Starts on loopback; port 0 picks a free one. */
+    public static IdentityServer4Issuer start(int port) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+        IdentityServer4Issuer issuer = new IdentityServer4Issuer(server, "localhost");
+        server.start();
+        return issuer;
+    }
+
+    public String issuer() { return issuer; }
+    public String jwksUri() { return issuer + "/.well-known/openid-configuration/jwks"; }
+    public String introspectionEndpoint() { return issuer + "/connect/introspect"; }
+    public String userInfoEndpoint() { return issuer + "/connect/userinfo"; }
+    public String tokenEndpoint() { return issuer + "/connect/token"; }
+    public SigningKeys keys() { return keys; }
+    public int jwksRequests() { return jwksRequests.get(); }
+    public int introspectionRequests() { return introspectionRequests.get(); }
+    public int userInfoRequests() { return userInfoRequests.get(); }
+    public void fault(Fault fault) { this.fault = fault; }
+
+    public void addUser(TestUser user) {
+        users.put(user.username(), user);
+    }
+
+    // ---- tokens ---------------------------------------------------------------------------------------------
+
+    public String accessToken(TokenSpec spec) {
+        return sign(spec, accessTokenClaims(spec));
+    }
+
+    /** An ID token as IdentityServer4 issues it to {@code spec.clientId}: {@code aud} = that client, {@code typ} JWT. */
+    public String idToken(TokenSpec spec) {
+        Map<String, Object> claims = commonClaims(spec);
+        claims.put("aud", spec.clientId);
+        claims.put("sid", randomHandle(16));
+        if (spec.includeProfileClaims) {
+            claims.putAll(spec.user.profileClaims());
+        }
+        spec.typ("JWT");
+        return sign(spec, finish(spec, claims));
+    }
+
+    /** A reference (opaque) token: a random handle whose claims only introspection reveals. */
+    public String referenceToken(TokenSpec spec) {
+        String handle = randomHandle(32);
+        referenceTokens.put(handle, accessTokenClaims(spec));
+        return handle;
+    }
+
+    /** Revokes a reference token: introspection reports it inactive from now on. */
+    public void revoke(String referenceToken) {
+        referenceTokens.remove(referenceToken);
+    }
+
+    private Map<String, Object> accessTokenClaims(TokenSpec spec) {
+        Map<String, Object> claims = commonClaims(spec);
+        switch (spec.audience) {
+            case NONE -> { }
+            case STATIC_RESOURCES -> claims.put("aud", issuerOf(spec) + "/resources");
+            case API_RESOURCES -> claims.put("aud", spec.apiResources.size() == 1 ? spec.apiResources.get(0) : spec.apiResources);
+        }
+        claims.put("client_id", spec.clientId);
+        claims.put("jti", UUID.randomUUID().toString().replace("-", "").toUpperCase());
+        claims.put("scope", spec.scopeAsString ? String.join(" ", spec.scopes) : spec.scopes);
+        if (spec.includeProfileClaims) {
+            spec.user.profileClaims().forEach(claims::putIfAbsent);
+        }
+        return finish(spec, claims);
+    }
+
+    private Map<String, Object> commonClaims(TokenSpec spec) {
+        long now = Instant.now().getEpochSecond() + spec.issuedAtShiftSeconds;
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("iss", issuerOf(spec));
+        claims.put("nbf", spec.notBeforeShiftSeconds == null ? now : now + spec.notBeforeShiftSeconds);
+        claims.put("iat", now);
+        claims.put("exp", now + spec.lifetimeSeconds);
+        if (spec.user != null) {
+            claims.put("sub", spec.user.subject());
+            claims.put("auth_time", now);
+            claims.put("idp", "local");
+            claims.put("amr", List.of("pwd"));
+        }
+        return claims;
+    }
+
+    private Map<String, Object> finish(TokenSpec spec, Map<String, Object> claims) {
+        claims.putAll(spec.extraClaims);
+        spec.omittedClaims.forEach(claims::remove);
+        return claims;
+    }
+
+    private String issuerOf(TokenSpec spec) {
+        return spec.issuerOverride != null ? spec.issuerOverride : issuer;
+    }
+
+    private String sign(TokenSpec spec, Map<String, Object> claims) {
+        SigningKeys.SigningKey key = spec.signing == TokenSpec.Signing.RS256_UNPUBLISHED_KEY ? SigningKeys.unpublished() : keys.current();
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("alg", "RS256");
+        header.put("kid", key.kid());
+        header.put("typ", spec.typ);
+        header.putAll(spec.extraHeaders);
+        return switch (spec.signing) {
+            case RS256_PUBLISHED, RS256_UNPUBLISHED_KEY -> JwtWriter.rs256(header, claims, key.keyPair().getPrivate());
+            case NONE -> {
+                header.put("alg", "none");
+                yield JwtWriter.unsigned(header, claims);
+            }
+            case HS256_WITH_PUBLIC_KEY -> {
+                header.put("alg", "HS256");
+                yield JwtWriter.hs256(header, claims, key.publicKey().getEncoded());
+            }
+            case TAMPERED_PAYLOAD -> {
+                String honest = JwtWriter.rs256(header, claims, key.keyPair().getPrivate());
+                Map<String, Object> forged = new LinkedHashMap<>(claims);
+                forged.put("sub", "1");
+                String[] parts = honest.split("\\.");
+                yield parts[0] + "." + JwtWriter.base64Url(toJson(forged)) + "." + parts[2];
+            }
+        };
+    }
+
+    // ---- HTTP endpoints -------------------------------------------------------------------------------------
+
+    private void discoveryOrJwks(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        if (path.endsWith("/jwks")) {
+            jwksRequests.incrementAndGet();
+            if (!faulted(exchange)) {
+                json(exchange, 200, keys.jwks());
+            }
+            return;
+        }
+        Map<String, Object> discovery = new LinkedHashMap<>();
+        discovery.put("issuer", issuer);
+        discovery.put("jwks_uri", jwksUri());
+        discovery.put("authorization_endpoint", issuer + "/connect/authorize");
+        discovery.put("token_endpoint", tokenEndpoint());
+        discovery.put("userinfo_endpoint", userInfoEndpoint());
+        discovery.put("end_session_endpoint", issuer + "/connect/endsession");
+        discovery.put("check_session_iframe", issuer + "/connect/checksession");
+        discovery.put("revocation_endpoint", issuer + "/connect/revocation");
+        discovery.put("introspection_endpoint", introspectionEndpoint());
+        discovery.put("frontchannel_logout_supported", true);
+        discovery.put("backchannel_logout_supported", true);
+        discovery.put("scopes_supported", List.of("openid", "profile", "email", "arcgis.read", "offline_access"));
+        discovery.put("claims_supported", List.of("sub", "name", "given_name", "family_name", "preferred_username", "email", "email_verified"));
+        discovery.put("grant_types_supported", List.of("authorization_code", "client_credentials", "refresh_token", "implicit", "password"));
+        discovery.put("response_types_supported", List.of("code", "token", "id_token", "id_token token", "code id_token"));
+        discovery.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
+        discovery.put("id_token_signing_alg_values_supported", List.of("RS256"));
+        discovery.put("subject_types_supported", List.of("public"));
+        discovery.put("code_challenge_methods_supported", List.of("plain", "S256"));
+        json(exchange, 200, discovery);
+    }
+
+    private void token(HttpExchange exchange) throws IOException {
+        Map<String, String> form = form(exchange);
+        String grantType = form.getOrDefault("grant_type", "");
+        if (grantType.equals("password")) {
+            TestUser user = users.get(form.getOrDefault("username", ""));
+            if (!"map-spa".equals(form.get("client_id")) || user == null || !user.password().equals(form.get("password"))) {
+                json(exchange, 400, Map.of("error", "invalid_grant"));
+                return;
+            }
+            TokenSpec spec = TokenSpec.forUser(user).clientId("map-spa");
+            if (form.containsKey("scope")) {
+                spec.scopes(form.get("scope").split(" "));
+            }
+            Map<String, Object> response = new LinkedHashMap<>();
+            if (spec.scopes.contains("openid")) {
+                response.put("id_token", idToken(TokenSpec.forUser(user).clientId("map-spa")));
+            }
+            response.put("access_token", accessToken(spec));
+            response.put("expires_in", spec.lifetimeSeconds);
+            response.put("token_type", "Bearer");
+            response.put("scope", String.join(" ", spec.scopes));
+            json(exchange, 200, response);
+        } else if (grantType.equals("client_credentials")) {
+            if (!SERVICE_CLIENT.equals(form.get("client_id")) || !SERVICE_CLIENT_SECRET.equals(form.get("client_secret"))) {
+                json(exchange, 400, Map.of("error", "invalid_client"));
+                return;
+            }
+            TokenSpec spec = new TokenSpec().user(null).clientId(SERVICE_CLIENT).scopes("arcgis.read");
+            json(exchange, 200, Map.of("access_token", accessToken(spec), "expires_in", spec.lifetimeSeconds,
+                    "token_type", "Bearer", "scope", "arcgis.read"));
+        } else {
+            json(exchange, 400, Map.of("error", "unsupported_grant_type"));
+        }
+    }
+
+    private void introspect(HttpExchange exchange) throws IOException {
+        introspectionRequests.incrementAndGet();
+        if (faulted(exchange)) {
+            return;
+        }
+        String expected = "Basic " + Base64.getEncoder().encodeToString((API_NAME + ":" + API_SECRET).getBytes(StandardCharsets.UTF_8));
+        if (!expected.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            exchange.sendResponseHeaders(401, -1);
+            exchange.close();
+            return;
+        }
+        Map<String, Object> claims = referenceTokens.get(form(exchange).getOrDefault("token", ""));
+        if (claims == null || ((Number) claims.get("exp")).longValue() <= Instant.now().getEpochSecond()) {
+            json(exchange, 200, Map.of("active", false));
+            return;
+        }
+        Map<String, Object> response = new LinkedHashMap<>(claims);
+        Object scope = claims.get("scope");
+        // IdentityServer4's introspection response always carries scope as a space-delimited string.
+        response.put("scope", scope instanceof List<?> list ? String.join(" ", list.stream().map(String::valueOf).toList()) : scope);
+        response.put("active", true);
+        json(exchange, 200, response);
+    }
+
+    private void userInfo(HttpExchange exchange) throws IOException {
+        userInfoRequests.incrementAndGet();
+        if (faulted(exchange)) {
+            return;
+        }
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        TestUser user = authorization == null ? null : userOf(authorization.replaceFirst("^Bearer ", ""));
+        if (user == null) {
+            exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+            exchange.sendResponseHeaders(401, -1);
+            exchange.close();
+            return;
+        }
+        json(exchange, 200, user.profileClaims());
+    }
+
+    /** The user a token we issued belongs to; userinfo trusts only tokens it can look up or whose signature is ours. */
+    private TestUser userOf(String token) {
+        Map<String, Object> claims = referenceTokens.get(token);
+        if (claims == null) {
+            claims = TokenReader.verifiedClaims(token, keys);
+        }
+        if (claims == null) {
+            return null;
+        }
+        Object subject = claims.get("sub");
+        return users.values().stream().filter(u -> u.subject().equals(subject)).findFirst().orElse(null);
+    }
+
+    private boolean faulted(HttpExchange exchange) throws IOException {
+        switch (fault) {
+            case HTTP_503 -> {
+                exchange.sendResponseHeaders(503, -1);
+                exchange.close();
+                return true;
+            }
+            case GARBAGE -> {
+                byte[] body = "<html>upstream proxy error".getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    static Map<String, String> form(HttpExchange exchange) throws IOException {
+        Map<String, String> form = new HashMap<>();
+        String body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        for (String pair : body.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return form;
+    }
+
+    static void json(HttpExchange exchange, int status, Object body) throws IOException {
+        byte[] bytes = toJson(body).getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json; charset=UTF-8");
+        exchange.getResponseHeaders().add("Cache-Control", "no-store");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static String toJson(Object value) {
+        try {
+            return JwtWriter.JSON.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String randomHandle(int bytes) {
+        byte[] random = new byte[bytes];
+        RANDOM.nextBytes(random);
+        StringBuilder hex = new StringBuilder();
+        for (byte b : random) {
+            hex.append(String.format("%02X", b));
+        }
+        return hex.toString();
+    }
+
+    /** Users known to the issuer, for the local run's printout. */
+    public List<TestUser> users() {
+        return new ArrayList<>(users.values());
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}
