@@ -1,0 +1,66 @@
+package io.github.arcgisbridge.keycloak.it;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.representations.idm.IdentityProviderRepresentation;
+import org.keycloak.representations.idm.RealmRepresentation;
+import org.keycloak.testframework.realm.RealmBuilder;
+import org.keycloak.testframework.realm.RealmConfig;
+import org.keycloak.util.JsonSerialization;
+
+/**
+ * The shipped realm export ({@code realm-export/arcgis-realm.json}), pointed at the in-process testbed issuer instead
+ * of {@code http://localhost:5000}, plus a few clients that only tests need: one confidential and one public client
+ * missing from the exchange permissions, and permissions naming a client that does not exist and one that is disabled.
+ */
+public final class ArcgisRealmConfig implements RealmConfig {
+
+    static final String REALM_EXPORT = "../realm-export/arcgis-realm.json";
+    static final String LOCAL_ISSUER = "http://localhost:5000";
+
+    @Override
+    public RealmBuilder configure(RealmBuilder ignored) {
+        RealmRepresentation realm = read();
+        IdentityProviderRepresentation idp = realm.getIdentityProviders().get(0);
+        idp.getConfig().replaceAll((key, value) -> value.replace(LOCAL_ISSUER, Testbed.issuer().issuer()));
+        idp.getConfig().computeIfPresent("exchangePermissions",
+                (key, value) -> value.replace("map-app=arcgis-online", "map-app=arcgis-online,ghost-app,disabled-app"));
+
+        List<ClientRepresentation> clients = new ArrayList<>(realm.getClients());
+        clients.add(client("unlisted-app", false, true));
+        clients.add(client("unlisted-spa", true, true));
+        clients.add(client("disabled-app", false, false));
+        realm.setClients(clients);
+        return RealmBuilder.update(realm);
+    }
+
+    static ClientRepresentation client(String clientId, boolean publicClient, boolean enabled) {
+        ClientRepresentation client = new ClientRepresentation();
+        client.setClientId(clientId);
+        client.setEnabled(enabled);
+        client.setProtocol("openid-connect");
+        client.setPublicClient(publicClient);
+        client.setStandardFlowEnabled(false);
+        client.setDirectAccessGrantsEnabled(false);
+        if (!publicClient) {
+            client.setSecret(clientId + "-secret");
+        }
+        return client;
+    }
+
+    private static RealmRepresentation read() {
+        try (InputStream in = Files.newInputStream(Path.of(REALM_EXPORT))) {
+            return JsonSerialization.readValue(new String(in.readAllBytes(), StandardCharsets.UTF_8), RealmRepresentation.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
