@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.keycloak.events.EventType;
 import org.keycloak.representations.idm.EventRepresentation;
+import org.keycloak.representations.idm.IdentityProviderRepresentation;
 import org.keycloak.representations.idm.UserRepresentation;
 import org.keycloak.testframework.annotations.InjectEvents;
 import org.keycloak.testframework.annotations.InjectRealm;
@@ -60,7 +61,8 @@ class ExchangeRejectionTest {
     void aliceIsLinked() {
         // Alice exists and is linked before each case, so a case could only "change" her, never silently create her.
         ISSUER.fault(Fault.NONE);
-        assertEquals(200, exchangeForArcgis(ISSUER.accessToken(alice())).post(realm.getBaseUrl()).status());
+        TokenEndpoint.Reply reply = exchangeForArcgis(ISSUER.accessToken(alice())).post(realm.getBaseUrl());
+        assertEquals(200, reply.status(), reply.body().toString());
         events.skipAll();
     }
 
@@ -223,18 +225,51 @@ class ExchangeRejectionTest {
         withSetting("acceptedClientIds", "map-spa##other-spa", () -> assertRefused(
                 arcgis(ISSUER.accessToken(alice().clientId("other-spa"))).client("map-web", null).post(realm.getBaseUrl()),
                 400, "invalid_request", "subject_client_not_paired"));
+        withSetting("publicClients", "", () -> assertRefused(
+                arcgis(ISSUER.accessToken(alice())).client("map-web", null).post(realm.getBaseUrl()),
+                400, "unauthorized_client", "public_client_not_opted_in"));
+        withSetting("introspectionApiName", "", () ->
+                assertRefused(arcgis(ISSUER.referenceToken(alice())).post(realm.getBaseUrl()), 400, "invalid_request", "reference_tokens_not_configured"));
+        withSetting("userInfoUrl", "", () ->
+                assertRefused(arcgis(ISSUER.accessToken(TokenSpec.forUser(dave))).post(realm.getBaseUrl()), 400, "invalid_request", "username_claim_missing"));
+        // Switching signature validation off in the OpenID Connect settings does not switch it off for exchanges.
+        withSettings(Map.of("validateSignature", "false", "useJwksUrl", "false", "jwksUrl", ""), () ->
+                assertRefused(arcgis(ISSUER.accessToken(alice())).post(realm.getBaseUrl()), 400, "invalid_request", "keys_not_configured"));
         assertEquals(0, realm.admin().users().search("dave", true).size());
     }
 
+    @Test
+    void userinfoDownWhileNamingANewUserIsTemporarilyUnavailable() {
+        TestUser erin = new TestUser("999", "erin", "erin", "erin@example.com", "Erin", "Roe");
+        ISSUER.addUser(erin);
+        RealmSnapshot before = RealmSnapshot.of(realm.admin());
+        ISSUER.fault(Fault.HTTP_503);
+        try {
+            assertRefused(arcgis(ISSUER.accessToken(TokenSpec.forUser(erin))).post(realm.getBaseUrl()),
+                    503, "temporarily_unavailable", "userinfo_unavailable");
+        } finally {
+            ISSUER.fault(Fault.NONE);
+        }
+        assertEquals(before, RealmSnapshot.of(realm.admin()));
+    }
+
     private void withSetting(String key, String value, Runnable check) {
-        String previous = realm.admin().identityProviders().get("identityserver4").toRepresentation().getConfig().get(key);
-        realm.updateIdentityProvider("identityserver4", idp -> idp.getConfig().put(key, value));
+        withSettings(Map.of(key, value), check);
+    }
+
+    /**
+     * Runs a check with some identity provider settings changed, asserting it changed no user or link, then restores
+     * them (the framework restores the original after the test as well, should the check throw).
+     */
+    private void withSettings(Map<String, String> settings, Runnable check) {
+        IdentityProviderRepresentation previous = realm.admin().identityProviders().get("identityserver4").toRepresentation();
+        realm.updateIdentityProvider("identityserver4", idp -> idp.getConfig().putAll(settings));
         try {
             RealmSnapshot before = RealmSnapshot.of(realm.admin());
             check.run();
             assertEquals(before, RealmSnapshot.of(realm.admin()));
         } finally {
-            realm.updateIdentityProvider("identityserver4", idp -> idp.getConfig().put(key, previous == null ? "" : previous));
+            realm.admin().identityProviders().get("identityserver4").update(previous);
         }
     }
 

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# One command, embedded defaults: builds the provider, fetches the Keycloak distribution through Maven, installs the
+# jar, imports realm-export/arcgis-realm.json into a dev-file database, starts the IdentityServer4-compatible testbed
+# issuer and Keycloak, and prints the endpoints and a ready-to-paste token exchange.
+#
+#   ./run-local.sh            run until Ctrl-C
+#   ./run-local.sh --smoke    start, perform the printed exchange, check sub and aud, stop (used by CI)
+#   ./run-local.sh --reset    forget the local Keycloak database first (re-imports the realm)
+#
+# Ports (override with environment variables): Keycloak 8080 (KC_PORT), its management/health port 9000
+# (KC_MANAGEMENT_PORT), testbed issuer 5000 (ISSUER_PORT). The realm export expects the issuer on 5000.
+set -euo pipefail
+
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+KC_VERSION=$(sed -n 's:.*<keycloak.version>\(.*\)</keycloak.version>.*:\1:p' pom.xml | head -n 1)
+KC_PORT=${KC_PORT:-8080}
+KC_MANAGEMENT_PORT=${KC_MANAGEMENT_PORT:-9000}
+ISSUER_PORT=${ISSUER_PORT:-5000}
+WORK="$ROOT/.local"
+KC_HOME="$WORK/keycloak-$KC_VERSION"
+MODE=run
+for arg in "$@"; do
+  case "$arg" in
+    --smoke) MODE=smoke ;;
+    --reset) rm -rf "$KC_HOME/data" ;;
+    *) echo "unknown option: $arg" >&2; exit 2 ;;
+  esac
+done
+
+log() { printf '\n== %s\n' "$*"; }
+pids=()
+stop() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop EXIT INT TERM
+
+for port in "$KC_PORT" "$KC_MANAGEMENT_PORT" "$ISSUER_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "Port $port is in use (a running test suite or an earlier run?). Stop it or choose another port." >&2
+    exit 1
+  fi
+done
+
+log "Building the provider jar and the testbed"
+mvn -B -q -Dstyle.color=never -DskipTests package
+
+if [ ! -x "$KC_HOME/bin/kc.sh" ]; then
+  log "Fetching Keycloak $KC_VERSION through Maven"
+  mkdir -p "$WORK"
+  mvn -B -q -Dstyle.color=never dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" -DoutputDirectory="$WORK"
+  unzip -q -o "$WORK/keycloak-quarkus-dist-$KC_VERSION.zip" -d "$WORK"
+  mv "$WORK/keycloak-$KC_VERSION" "$KC_HOME.tmp" 2>/dev/null || true
+  [ -d "$KC_HOME.tmp" ] && mv "$KC_HOME.tmp" "$KC_HOME"
+  rm -f "$WORK/keycloak-quarkus-dist-$KC_VERSION.zip"
+fi
+
+JAR=$(ls provider/target/keycloak-arcgis-bridge-*.jar | head -n 1)
+mkdir -p "$KC_HOME/providers" "$KC_HOME/data/import"
+cp realm-export/arcgis-realm.json "$KC_HOME/data/import/"
+# 'start --optimized' refuses to run with a provider that changed since the last build: rebuild only then.
+if ! cmp -s "$JAR" "$KC_HOME/providers/keycloak-arcgis-bridge.jar" || [ ! -f "$KC_HOME/.built" ]; then
+  log "Installing the provider and building Keycloak (about 20 s)"
+  cp "$JAR" "$KC_HOME/providers/keycloak-arcgis-bridge.jar"
+  "$KC_HOME/bin/kc.sh" build --db=dev-file --health-enabled=true >"$WORK/kc-build.log" 2>&1 \
+    || { cat "$WORK/kc-build.log"; exit 1; }
+  touch "$KC_HOME/.built"
+fi
+
+log "Starting the testbed IdentityServer4 issuer on port $ISSUER_PORT"
+java -cp "testbed/target/classes:testbed/target/lib/*" io.github.arcgisbridge.testbed.identityserver.Main "$ISSUER_PORT" \
+  >"$WORK/issuer.log" 2>&1 &
+pids+=($!)
+
+log "Starting Keycloak on port $KC_PORT (log: .local/keycloak.log)"
+KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
+  "$KC_HOME/bin/kc.sh" start --optimized --import-realm --http-enabled=true --http-port="$KC_PORT" \
+  --http-management-port="$KC_MANAGEMENT_PORT" --hostname-strict=false --cache=local \
+  >"$WORK/keycloak.log" 2>&1 &
+pids+=($!)
+
+for _ in $(seq 1 180); do
+  if curl -fsS "http://localhost:$KC_MANAGEMENT_PORT/health/ready" 2>/dev/null | grep -q UP \
+     && curl -fsS "http://localhost:$ISSUER_PORT/.well-known/openid-configuration" >/dev/null 2>&1; then
+    break
+  fi
+  if ! kill -0 "${pids[1]}" 2>/dev/null; then tail -n 50 "$WORK/keycloak.log"; exit 1; fi
+  sleep 1
+done
+curl -fsS "http://localhost:$KC_MANAGEMENT_PORT/health/ready" | grep -q UP || { tail -n 50 "$WORK/keycloak.log"; exit 1; }
+
+ISSUER="http://localhost:$ISSUER_PORT"
+REALM="http://localhost:$KC_PORT/realms/arcgis"
+IS4_TOKEN=$(curl -fsS "$ISSUER/connect/token" -d grant_type=password -d client_id=map-spa \
+  -d username=alice -d password=alice -d 'scope=openid profile email arcgis.read' \
+  | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+
+cat <<EOF
+
+Keycloak $KC_VERSION with the ArcGIS bridge is running.
+  Admin console:         http://localhost:$KC_PORT/admin/  (admin / admin, realm "arcgis")
+  Realm discovery:       $REALM/.well-known/openid-configuration
+  Token endpoint:        $REALM/protocol/openid-connect/token
+  Testbed IdentityServer4 issuer: $ISSUER  (users alice/alice sub 818727, bob/bob; client map-spa)
+
+A fresh IdentityServer4 access token for alice (valid 1 hour):
+  IS4_TOKEN=$IS4_TOKEN
+
+Exchange it for a token for ArcGIS (client arcgis-online), as the app backend map-app would:
+  curl -s $REALM/protocol/openid-connect/token \\
+    -u map-app:map-app-secret \\
+    -d grant_type=urn:ietf:params:oauth:grant-type:token-exchange \\
+    -d subject_token=\$IS4_TOKEN \\
+    -d subject_token_type=urn:ietf:params:oauth:token-type:access_token \\
+    -d subject_issuer=identityserver4 \\
+    -d audience=arcgis-online
+
+Another token: curl -s $ISSUER/connect/token -d grant_type=password -d client_id=map-spa -d username=alice -d password=alice
+EOF
+
+if [ "$MODE" = smoke ]; then
+  RESPONSE=$(curl -sS "$REALM/protocol/openid-connect/token" -u map-app:map-app-secret \
+    -d grant_type=urn:ietf:params:oauth:grant-type:token-exchange -d "subject_token=$IS4_TOKEN" \
+    -d subject_token_type=urn:ietf:params:oauth:token-type:access_token -d subject_issuer=identityserver4 \
+    -d audience=arcgis-online)
+  PAYLOAD=$(printf '%s' "$RESPONSE" | sed -n 's/.*"access_token":"[^.]*\.\([^.]*\)\..*/\1/p' | tr '_-' '/+')
+  while [ $(( ${#PAYLOAD} % 4 )) -ne 0 ]; do PAYLOAD="$PAYLOAD="; done
+  CLAIMS=$(printf '%s' "$PAYLOAD" | base64 -d 2>/dev/null || true)
+  if printf '%s' "$CLAIMS" | grep -q '"sub":"818727"' && printf '%s' "$CLAIMS" | grep -Eq '"aud":(\[[^]]*)?"arcgis-online"'; then
+    echo; echo "Smoke check passed: the exchanged token has sub 818727 and aud arcgis-online."
+    exit 0
+  fi
+  echo; echo "Smoke check FAILED. Response: $RESPONSE" >&2
+  exit 1
+fi
+
+echo; echo "Press Ctrl-C to stop."
+wait "${pids[1]}"
