@@ -35,6 +35,13 @@ record ExchangeRequest(String subjectToken, SubjectTokenKind subjectTokenKind, S
                 nonBlank(params.getResource()), params.getScope());
     }
 
+    /** Never prints the subject token: this record must be safe to log. */
+    @Override
+    public String toString() {
+        return "ExchangeRequest[subjectTokenKind=" + subjectTokenKind + ", requestedTokenType=" + requestedTokenType
+                + ", audiences=" + audiences + ", resources=" + resources + ", scope=" + scope + "]";
+    }
+
     boolean wantsIdToken() {
         return OAuth2Constants.ID_TOKEN_TYPE.equals(requestedTokenType);
     }

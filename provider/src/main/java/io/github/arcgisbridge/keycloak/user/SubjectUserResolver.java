@@ -43,11 +43,15 @@ public final class SubjectUserResolver {
      *                     be created when the token lacks the username claim
      */
     public UserModel resolve(VerifiedSubject subject, String subjectToken) {
-        UserModel user = session.users().getUserByFederatedIdentity(realm,
-                new FederatedIdentityModel(config.getAlias(), subject.subject(), null));
-        if (user == null) {
-            return create(subject, subjectToken);
-        }
+        UserModel user = linkedUser(subject);
+        return user != null ? usable(user) : create(subject, subjectToken);
+    }
+
+    private UserModel linkedUser(VerifiedSubject subject) {
+        return session.users().getUserByFederatedIdentity(realm, new FederatedIdentityModel(config.getAlias(), subject.subject(), null));
+    }
+
+    private UserModel usable(UserModel user) {
         if (!user.isEnabled()) {
             throw Rejection.USER_DISABLED.exception();
         }
@@ -66,12 +70,17 @@ public final class SubjectUserResolver {
         if (username == null) {
             throw Rejection.USERNAME_CLAIM_MISSING.exception();
         }
-        if (session.users().getUserByUsername(realm, username) != null) {
-            throw Rejection.USERNAME_TAKEN.exception();
-        }
         String email = text(profile, "email");
-        if (email != null && !realm.isDuplicateEmailsAllowed() && session.users().getUserByEmail(realm, email) != null) {
-            throw Rejection.EMAIL_TAKEN.exception();
+        Rejection conflict = session.users().getUserByUsername(realm, username) != null ? Rejection.USERNAME_TAKEN
+                : email != null && !realm.isDuplicateEmailsAllowed() && session.users().getUserByEmail(realm, email) != null
+                ? Rejection.EMAIL_TAKEN : null;
+        if (conflict != null) {
+            // A concurrent first exchange for the same subject may have committed its user since the lookup above.
+            UserModel linkedMeanwhile = linkedUser(subject);
+            if (linkedMeanwhile == null) {
+                throw conflict.exception();
+            }
+            return usable(linkedMeanwhile);
         }
 
         UserModel user = session.users().addUser(realm, username);

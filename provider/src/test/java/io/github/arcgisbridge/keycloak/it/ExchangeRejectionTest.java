@@ -85,6 +85,7 @@ class ExchangeRejectionTest {
                 refused("issued in the future", i -> arcgis(i.accessToken(alice().issuedAtShift(600).notBeforeShift(-600))), "issued_in_future"),
                 refused("older than the maximum age", i -> arcgis(i.accessToken(alice().issuedAtShift(-7200).lifetimeSeconds(9000))), "token_too_old"),
                 refused("no exp", i -> arcgis(i.accessToken(alice().without("exp"))), "expiry_missing"),
+                refused("no iat while a maximum age is set", i -> arcgis(i.accessToken(alice().without("iat"))), "issued_at_missing"),
                 refused("exp as a string", i -> arcgis(i.accessToken(alice().claim("exp", "tomorrow"))), "claim_malformed"),
                 // token type confusion
                 refused("access token without typ", i -> arcgis(i.accessToken(alice().header("typ", null))), "token_type_mismatch"),

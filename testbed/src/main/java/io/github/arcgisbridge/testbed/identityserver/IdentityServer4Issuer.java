@@ -97,7 +97,7 @@ public final class IdentityServer4Issuer implements AutoCloseable {
     // ---- tokens ---------------------------------------------------------------------------------------------
 
     public String accessToken(TokenSpec spec) {
-        return sign(spec, accessTokenClaims(spec));
+        return sign(spec, accessTokenClaims(spec), spec.typ);
     }
 
     /** An ID token as IdentityServer4 issues it to {@code spec.clientId}: {@code aud} = that client, {@code typ} JWT. */
@@ -108,8 +108,7 @@ public final class IdentityServer4Issuer implements AutoCloseable {
         if (spec.includeProfileClaims) {
             claims.putAll(spec.user.profileClaims());
         }
-        spec.typ("JWT");
-        return sign(spec, finish(spec, claims));
+        return sign(spec, finish(spec, claims), "JWT");
     }
 
     /** A reference (opaque) token: a random handle whose claims only introspection reveals. */
@@ -166,12 +165,12 @@ public final class IdentityServer4Issuer implements AutoCloseable {
         return spec.issuerOverride != null ? spec.issuerOverride : issuer;
     }
 
-    private String sign(TokenSpec spec, Map<String, Object> claims) {
+    private String sign(TokenSpec spec, Map<String, Object> claims, String typ) {
         SigningKeys.SigningKey key = spec.signing == TokenSpec.Signing.RS256_UNPUBLISHED_KEY ? SigningKeys.unpublished() : keys.current();
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("alg", "RS256");
         header.put("kid", key.kid());
-        header.put("typ", spec.typ);
+        header.put("typ", typ);
         header.putAll(spec.extraHeaders);
         return switch (spec.signing) {
             case RS256_PUBLISHED, RS256_UNPUBLISHED_KEY -> JwtWriter.rs256(header, claims, key.keyPair().getPrivate());

@@ -59,6 +59,7 @@ public final class TokenSpec {
     /** Moves {@code iat}, {@code nbf} and {@code auth_time} (and so {@code exp}) by this many seconds. */
     public TokenSpec issuedAtShift(long seconds) { this.issuedAtShiftSeconds = seconds; return this; }
     public TokenSpec notBeforeShift(long seconds) { this.notBeforeShiftSeconds = seconds; return this; }
+    /** The access token's {@code typ} header (ID tokens always carry {@code JWT}, as IdentityServer4's do). */
     public TokenSpec typ(String typ) { this.typ = typ; return this; }
     public TokenSpec signing(Signing signing) { this.signing = signing; return this; }
     public TokenSpec issuer(String issuer) { this.issuerOverride = issuer; return this; }
