@@ -18,7 +18,8 @@ import org.keycloak.util.JsonSerialization;
 
 /**
  * The shipped realm export ({@code realm-export/arcgis-realm.json}), pointed at the in-process testbed issuer instead
- * of {@code http://localhost:5000}, plus a few clients that only tests need: one confidential and one public client
+ * of {@code http://localhost:5000}, {@code arcgis-online} accepting the in-process ArcGIS emulator's redirect URI,
+ * plus a few clients that only tests need: one confidential and one public client
  * missing from the exchange permissions, and permissions naming a client that does not exist and one that is disabled.
  */
 public final class ArcgisRealmConfig implements RealmConfig {
@@ -35,6 +36,11 @@ public final class ArcgisRealmConfig implements RealmConfig {
                 (key, value) -> value.replace("map-app=arcgis-online", "map-app=arcgis-online,ghost-app,disabled-app"));
 
         List<ClientRepresentation> clients = new ArrayList<>(realm.getClients());
+        clients.stream().filter(c -> c.getClientId().equals("arcgis-online")).findFirst().ifPresent(arcgis -> {
+            List<String> redirects = new ArrayList<>(arcgis.getRedirectUris());
+            redirects.add(Testbed.portal().sharingRest() + "/oauth2/oidc/*");
+            arcgis.setRedirectUris(redirects);
+        });
         clients.add(client("unlisted-app", false, true));
         clients.add(client("unlisted-spa", true, true));
         clients.add(client("disabled-app", false, false));

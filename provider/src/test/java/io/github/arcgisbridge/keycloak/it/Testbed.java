@@ -3,12 +3,22 @@ package io.github.arcgisbridge.keycloak.it;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-import io.github.arcgisbridge.testbed.identityserver.IdentityServer4Issuer;
+import java.util.Set;
 
-/** The in-process IdentityServer4 look-alike shared by the integration tests (one per test JVM, free port). */
+import io.github.arcgisbridge.testbed.arcgis.ArcGisPortal;
+import io.github.arcgisbridge.testbed.identityserver.IdentityServer4Issuer;
+import io.github.arcgisbridge.testbed.identityserver.RegisteredClient;
+
+/**
+ * The in-process upstreams shared by the integration tests (one of each per test JVM, on free ports): the
+ * IdentityServer4 look-alike, with Keycloak's broker registered as a client, and the ArcGIS portal emulator.
+ */
 final class Testbed {
 
+    static final String KEYCLOAK_BROKER_REDIRECT = "http://localhost:8080/realms/arcgis/broker/identityserver4/endpoint";
+
     private static IdentityServer4Issuer issuer;
+    private static ArcGisPortal portal;
 
     private Testbed() {
     }
@@ -21,7 +31,20 @@ final class Testbed {
                 throw new UncheckedIOException(e);
             }
             Runtime.getRuntime().addShutdownHook(new Thread(issuer::close));
+            issuer.registerClient(new RegisteredClient("keycloak-broker", "keycloak-broker-secret", Set.of(KEYCLOAK_BROKER_REDIRECT)));
         }
         return issuer;
+    }
+
+    static synchronized ArcGisPortal portal() {
+        if (portal == null) {
+            try {
+                portal = ArcGisPortal.start(0, "bridgeorg", "Bridge test organisation");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(portal::close));
+        }
+        return portal;
     }
 }

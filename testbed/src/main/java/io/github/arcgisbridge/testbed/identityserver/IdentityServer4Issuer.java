@@ -1,16 +1,13 @@
 package io.github.arcgisbridge.testbed.identityserver;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+
+import io.github.arcgisbridge.testbed.http.Exchanges;
 
 /**
  * An HTTP issuer with IdentityServer4 4.x's endpoints and token shapes (see shared reference
@@ -53,6 +52,7 @@ public final class IdentityServer4Issuer implements AutoCloseable {
     private final SigningKeys keys = new SigningKeys();
     private final Map<String, Map<String, Object>> referenceTokens = new ConcurrentHashMap<>();
     private final Map<String, TestUser> users = new ConcurrentHashMap<>();
+    private final AuthorizationCodeFlow browserSignIn = new AuthorizationCodeFlow(this);
     private final AtomicInteger jwksRequests = new AtomicInteger();
     private final AtomicInteger introspectionRequests = new AtomicInteger();
     private final AtomicInteger userInfoRequests = new AtomicInteger();
@@ -67,6 +67,8 @@ public final class IdentityServer4Issuer implements AutoCloseable {
         users.put(TestUser.BOB.username(), TestUser.BOB);
         server.createContext("/.well-known/openid-configuration", this::discoveryOrJwks);
         server.createContext("/connect/token", this::token);
+        server.createContext("/connect/authorize", browserSignIn::authorize);
+        server.createContext("/account/login", browserSignIn::login);
         server.createContext("/connect/introspect", this::introspect);
         server.createContext("/connect/userinfo", this::userInfo);
     }
@@ -92,6 +94,20 @@ public final class IdentityServer4Issuer implements AutoCloseable {
 
     public void addUser(TestUser user) {
         users.put(user.username(), user);
+    }
+
+    TestUser user(String username) {
+        return users.get(username);
+    }
+
+    /** Registers a client for the authorization code flow (Keycloak's broker, or an ArcGIS portal signing in directly). */
+    public void registerClient(RegisteredClient client) {
+        browserSignIn.register(client);
+    }
+
+    /** Interactive logins (password typed at the login page) so far: a second sign-in with a session adds none. */
+    public int interactiveLogins() {
+        return browserSignIn.logins();
     }
 
     // ---- tokens ---------------------------------------------------------------------------------------------
@@ -187,7 +203,7 @@ public final class IdentityServer4Issuer implements AutoCloseable {
                 Map<String, Object> forged = new LinkedHashMap<>(claims);
                 forged.put("sub", "1");
                 String[] parts = honest.split("\\.");
-                yield parts[0] + "." + JwtWriter.base64Url(toJson(forged)) + "." + parts[2];
+                yield parts[0] + "." + JwtWriter.base64Url(Exchanges.toJson(forged)) + "." + parts[2];
             }
         };
     }
@@ -199,7 +215,7 @@ public final class IdentityServer4Issuer implements AutoCloseable {
         if (path.endsWith("/jwks")) {
             jwksRequests.incrementAndGet();
             if (!faulted(exchange)) {
-                json(exchange, 200, keys.jwks());
+                Exchanges.json(exchange, 200, keys.jwks());
             }
             return;
         }
@@ -223,16 +239,18 @@ public final class IdentityServer4Issuer implements AutoCloseable {
         discovery.put("id_token_signing_alg_values_supported", List.of("RS256"));
         discovery.put("subject_types_supported", List.of("public"));
         discovery.put("code_challenge_methods_supported", List.of("plain", "S256"));
-        json(exchange, 200, discovery);
+        Exchanges.json(exchange, 200, discovery);
     }
 
     private void token(HttpExchange exchange) throws IOException {
-        Map<String, String> form = form(exchange);
+        Map<String, String> form = Exchanges.params(exchange);
         String grantType = form.getOrDefault("grant_type", "");
-        if (grantType.equals("password")) {
+        if (grantType.equals("authorization_code")) {
+            browserSignIn.redeem(exchange, form);
+        } else if (grantType.equals("password")) {
             TestUser user = users.get(form.getOrDefault("username", ""));
             if (!"map-spa".equals(form.get("client_id")) || user == null || !user.password().equals(form.get("password"))) {
-                json(exchange, 400, Map.of("error", "invalid_grant"));
+                Exchanges.json(exchange, 400, Map.of("error", "invalid_grant"));
                 return;
             }
             TokenSpec spec = TokenSpec.forUser(user).clientId("map-spa");
@@ -247,17 +265,17 @@ public final class IdentityServer4Issuer implements AutoCloseable {
             response.put("expires_in", spec.lifetimeSeconds);
             response.put("token_type", "Bearer");
             response.put("scope", String.join(" ", spec.scopes));
-            json(exchange, 200, response);
+            Exchanges.json(exchange, 200, response);
         } else if (grantType.equals("client_credentials")) {
             if (!SERVICE_CLIENT.equals(form.get("client_id")) || !SERVICE_CLIENT_SECRET.equals(form.get("client_secret"))) {
-                json(exchange, 400, Map.of("error", "invalid_client"));
+                Exchanges.json(exchange, 400, Map.of("error", "invalid_client"));
                 return;
             }
             TokenSpec spec = new TokenSpec().user(null).clientId(SERVICE_CLIENT).scopes("arcgis.read");
-            json(exchange, 200, Map.of("access_token", accessToken(spec), "expires_in", spec.lifetimeSeconds,
+            Exchanges.json(exchange, 200, Map.of("access_token", accessToken(spec), "expires_in", spec.lifetimeSeconds,
                     "token_type", "Bearer", "scope", "arcgis.read"));
         } else {
-            json(exchange, 400, Map.of("error", "unsupported_grant_type"));
+            Exchanges.json(exchange, 400, Map.of("error", "unsupported_grant_type"));
         }
     }
 
@@ -272,9 +290,9 @@ public final class IdentityServer4Issuer implements AutoCloseable {
             exchange.close();
             return;
         }
-        Map<String, Object> claims = referenceTokens.get(form(exchange).getOrDefault("token", ""));
+        Map<String, Object> claims = referenceTokens.get(Exchanges.params(exchange).getOrDefault("token", ""));
         if (claims == null || ((Number) claims.get("exp")).longValue() <= Instant.now().getEpochSecond()) {
-            json(exchange, 200, Map.of("active", false));
+            Exchanges.json(exchange, 200, Map.of("active", false));
             return;
         }
         Map<String, Object> response = new LinkedHashMap<>(claims);
@@ -282,7 +300,7 @@ public final class IdentityServer4Issuer implements AutoCloseable {
         // IdentityServer4's introspection response always carries scope as a space-delimited string.
         response.put("scope", scope instanceof List<?> list ? String.join(" ", list.stream().map(String::valueOf).toList()) : scope);
         response.put("active", true);
-        json(exchange, 200, response);
+        Exchanges.json(exchange, 200, response);
     }
 
     private void userInfo(HttpExchange exchange) throws IOException {
@@ -298,7 +316,7 @@ public final class IdentityServer4Issuer implements AutoCloseable {
             exchange.close();
             return;
         }
-        json(exchange, 200, user.profileClaims());
+        Exchanges.json(exchange, 200, user.profileClaims());
     }
 
     /** The user a token we issued belongs to; userinfo trusts only tokens it can look up or whose signature is ours. */
@@ -336,40 +354,7 @@ public final class IdentityServer4Issuer implements AutoCloseable {
         }
     }
 
-    static Map<String, String> form(HttpExchange exchange) throws IOException {
-        Map<String, String> form = new HashMap<>();
-        String body;
-        try (InputStream in = exchange.getRequestBody()) {
-            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        for (String pair : body.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return form;
-    }
-
-    static void json(HttpExchange exchange, int status, Object body) throws IOException {
-        byte[] bytes = toJson(body).getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json; charset=UTF-8");
-        exchange.getResponseHeaders().add("Cache-Control", "no-store");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
-    private static String toJson(Object value) {
-        try {
-            return JwtWriter.JSON.writeValueAsString(value);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
+    /** IdentityServer4 reference-token handles are upper-case hex. */
     private static String randomHandle(int bytes) {
         byte[] random = new byte[bytes];
         RANDOM.nextBytes(random);

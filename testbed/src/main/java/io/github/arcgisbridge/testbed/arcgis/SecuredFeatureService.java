@@ -1,0 +1,110 @@
+package io.github.arcgisbridge.testbed.arcgis;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpExchange;
+
+import io.github.arcgisbridge.testbed.http.Exchanges;
+
+/**
+ * A hosted feature layer that only members may read: {@code .../FeatureServer/0/query?f=json} with a token as
+ * {@code token=}, {@code X-Esri-Authorization: Bearer} or {@code Authorization: Bearer}. Without one it answers
+ * 499 "Token Required", with an unknown or expired one 498 "Invalid Token", both inside HTTP 200, ArcGIS style.
+ */
+final class SecuredFeatureService {
+
+    static final String NAME = "Parcels";
+    private static final double[][] POINTS = {
+        {-117.1956, 34.0561}, {-117.1824, 34.0555}, {-117.2012, 34.0622}, {-117.1890, 34.0489},
+        {-117.1771, 34.0601}, {-117.2065, 34.0534}, {-117.1932, 34.0650}, {-117.1850, 34.0520},
+        {-117.1990, 34.0588}, {-117.1805, 34.0633}, {-117.2040, 34.0579}, {-117.1911, 34.0512}};
+
+    private final PortalTokens tokens;
+    private final AtomicInteger queries = new AtomicInteger();
+
+    SecuredFeatureService(PortalTokens tokens) {
+        this.tokens = tokens;
+    }
+
+    int queries() {
+        return queries.get();
+    }
+
+    int featureCount() {
+        return POINTS.length;
+    }
+
+    void handle(HttpExchange exchange) throws IOException {
+        Map<String, String> params = Exchanges.params(exchange);
+        String token = token(exchange, params);
+        if (token == null) {
+            serviceError(exchange, 499, "Token Required");
+            return;
+        }
+        if (tokens.lookUp(token) == null) {
+            serviceError(exchange, 498, "Invalid Token");
+            return;
+        }
+        if (exchange.getRequestURI().getPath().endsWith("/query")) {
+            queries.incrementAndGet();
+            Exchanges.json(exchange, 200, features());
+        } else {
+            Exchanges.json(exchange, 200, layer());
+        }
+    }
+
+    private static String token(HttpExchange exchange, Map<String, String> params) {
+        if (params.get("token") != null && !params.get("token").isBlank()) {
+            return params.get("token");
+        }
+        for (String header : List.of("X-Esri-Authorization", "Authorization")) {
+            String value = exchange.getRequestHeaders().getFirst(header);
+            if (value != null && value.startsWith("Bearer ")) {
+                return value.substring(7).trim();
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, Object> features() {
+        List<Map<String, Object>> features = new ArrayList<>();
+        for (int i = 0; i < POINTS.length; i++) {
+            features.add(Map.of("attributes", Map.of("OBJECTID", i + 1, "NAME", "Parcel " + (i + 1)),
+                    "geometry", Map.of("x", POINTS[i][0], "y", POINTS[i][1])));
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("objectIdFieldName", "OBJECTID");
+        result.put("geometryType", "esriGeometryPoint");
+        result.put("spatialReference", Map.of("wkid", 4326));
+        result.put("fields", fields());
+        result.put("features", features);
+        return result;
+    }
+
+    private static Map<String, Object> layer() {
+        Map<String, Object> layer = new LinkedHashMap<>();
+        layer.put("id", 0);
+        layer.put("name", NAME);
+        layer.put("type", "Feature Layer");
+        layer.put("geometryType", "esriGeometryPoint");
+        layer.put("objectIdField", "OBJECTID");
+        layer.put("fields", fields());
+        layer.put("extent", Map.of("xmin", -117.21, "ymin", 34.04, "xmax", -117.17, "ymax", 34.07, "spatialReference", Map.of("wkid", 4326)));
+        layer.put("capabilities", "Query");
+        return layer;
+    }
+
+    private static List<Map<String, Object>> fields() {
+        return List.of(Map.of("name", "OBJECTID", "type", "esriFieldTypeOID", "alias", "OBJECTID"),
+                Map.of("name", "NAME", "type", "esriFieldTypeString", "alias", "Name", "length", 64));
+    }
+
+    private static void serviceError(HttpExchange exchange, int code, String message) throws IOException {
+        Exchanges.json(exchange, 200, Map.of("error", Map.of("code", code, "message", message, "details", List.of())));
+    }
+}
