@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # One command, embedded defaults: builds the provider, fetches the Keycloak distribution through Maven, installs the
 # jar, imports realm-export/arcgis-realm.json into a dev-file database, starts the IdentityServer4-compatible testbed
-# issuer and Keycloak, and prints the endpoints and a ready-to-paste token exchange.
+# issuer, Keycloak and the ArcGIS portal emulator (its OpenID Connect login pointing at Keycloak), and prints the
+# endpoints, a ready-to-paste token exchange and how to watch a sign-in to ArcGIS in a browser.
 #
 #   ./run-local.sh            run until Ctrl-C
 #   ./run-local.sh --smoke    start, perform the printed exchange, check sub and aud, stop (used by CI)
 #   ./run-local.sh --reset    forget the local Keycloak database first (re-imports the realm)
 #
 # Ports (override with environment variables): Keycloak 8080 (KC_PORT), its management/health port 9000
-# (KC_MANAGEMENT_PORT), testbed issuer 5000 (ISSUER_PORT). The realm export expects the issuer on 5000.
+# (KC_MANAGEMENT_PORT), testbed issuer 5000 (ISSUER_PORT), ArcGIS emulator 8090 (PORTAL_PORT). The realm export
+# expects the issuer on 5000 and the emulator on 8090.
 set -euo pipefail
 
 cd "$(dirname "$0")"
@@ -17,6 +19,7 @@ KC_VERSION=$(sed -n 's:.*<keycloak.version>\(.*\)</keycloak.version>.*:\1:p' pom
 KC_PORT=${KC_PORT:-8080}
 KC_MANAGEMENT_PORT=${KC_MANAGEMENT_PORT:-9000}
 ISSUER_PORT=${ISSUER_PORT:-5000}
+PORTAL_PORT=${PORTAL_PORT:-8090}
 WORK="$ROOT/.local"
 KC_HOME="$WORK/keycloak-$KC_VERSION"
 MODE=run
@@ -36,7 +39,7 @@ stop() {
 }
 trap stop EXIT INT TERM
 
-for port in "$KC_PORT" "$KC_MANAGEMENT_PORT" "$ISSUER_PORT"; do
+for port in "$KC_PORT" "$KC_MANAGEMENT_PORT" "$ISSUER_PORT" "$PORTAL_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "Port $port is in use (a running test suite or an earlier run?). Stop it or choose another port." >&2
     exit 1
@@ -56,8 +59,15 @@ if [ ! -x "$KC_HOME/bin/kc.sh" ]; then
   rm -f "$WORK/keycloak-quarkus-dist-$KC_VERSION.zip"
 fi
 
+# --import-realm leaves an existing realm alone: start from a fresh database whenever the realm export changed.
+REALM_SUM=$(sha256sum realm-export/arcgis-realm.json | cut -d' ' -f1)
+if [ -d "$KC_HOME/data" ] && [ "$(cat "$KC_HOME/.realm.sha256" 2>/dev/null)" != "$REALM_SUM" ]; then
+  log "The realm export changed since the last run: starting from a fresh local database"
+  rm -rf "$KC_HOME/data"
+fi
 JAR=$(ls provider/target/keycloak-arcgis-bridge-*.jar | head -n 1)
 mkdir -p "$KC_HOME/providers" "$KC_HOME/data/import"
+echo "$REALM_SUM" >"$KC_HOME/.realm.sha256"
 cp realm-export/arcgis-realm.json "$KC_HOME/data/import/"
 # 'start --optimized' refuses to run with a provider that changed since the last build: rebuild only then.
 if ! cmp -s "$JAR" "$KC_HOME/providers/keycloak-arcgis-bridge.jar" || [ ! -f "$KC_HOME/.built" ]; then
@@ -70,7 +80,7 @@ fi
 
 log "Starting the testbed IdentityServer4 issuer on port $ISSUER_PORT"
 java -cp "testbed/target/classes:testbed/target/lib/*" io.github.arcgisbridge.testbed.identityserver.Main "$ISSUER_PORT" \
-  >"$WORK/issuer.log" 2>&1 &
+  "http://localhost:$KC_PORT" >"$WORK/issuer.log" 2>&1 &
 pids+=($!)
 
 log "Starting Keycloak on port $KC_PORT (log: .local/keycloak.log)"
@@ -89,6 +99,16 @@ for _ in $(seq 1 180); do
   sleep 1
 done
 curl -fsS "http://localhost:$KC_MANAGEMENT_PORT/health/ready" | grep -q UP || { tail -n 50 "$WORK/keycloak.log"; exit 1; }
+
+log "Starting the ArcGIS portal emulator on port $PORTAL_PORT (log: .local/portal.log)"
+java -cp "testbed/target/classes:testbed/target/lib/*" io.github.arcgisbridge.testbed.arcgis.Main "$PORTAL_PORT" \
+  "http://localhost:$KC_PORT/realms/arcgis" >"$WORK/portal.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 30); do
+  curl -fsS "http://localhost:$PORTAL_PORT/sharing/rest/portals/self?f=json" >/dev/null 2>&1 && break
+  sleep 1
+done
+curl -fsS "http://localhost:$PORTAL_PORT/sharing/rest/portals/self?f=json" >/dev/null || { cat "$WORK/portal.log"; exit 1; }
 
 ISSUER="http://localhost:$ISSUER_PORT"
 REALM="http://localhost:$KC_PORT/realms/arcgis"
@@ -117,6 +137,11 @@ Exchange it for a token for ArcGIS (client arcgis-online), as the app backend ma
     -d audience=arcgis-online
 
 Another token: curl -s $ISSUER/connect/token -d grant_type=password -d client_id=map-spa -d username=alice -d password=alice
+
+Watch alice sign in to the emulated ArcGIS portal through Keycloak (ArcGIS -> Keycloak -> IdentityServer4):
+  open http://localhost:$PORTAL_PORT/app/ in a browser, click "Sign in to ArcGIS", then "Sign in with Keycloak",
+  and log in at the IdentityServer4 testbed as alice / alice. Keycloak shows no page of its own; the result page
+  names the ArcGIS member (alice_example, IdP user id 818727) and counts the secured layer's features.
 EOF
 
 if [ "$MODE" = smoke ]; then

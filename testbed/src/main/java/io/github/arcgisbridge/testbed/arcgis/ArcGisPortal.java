@@ -61,6 +61,12 @@ public final class ArcGisPortal implements AutoCloseable {
         server.createContext("/rest/services/" + SecuredFeatureService.NAME + "/FeatureServer", featureService::handle);
     }
 
+    /** Adds the demo app pages ({@code /app/}) for watching a sign-in in a browser; returns their start URL. */
+    public String mountDemoApp() {
+        DemoApp.mount(this, server);
+        return baseUrl + "/app/";
+    }
+
     /** Starts on loopback; port 0 picks a free one. */
     public static ArcGisPortal start(int port, String urlKey, String name) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);

@@ -1,13 +1,11 @@
 package io.github.arcgisbridge.testbed.arcgis;
 
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs the ArcGIS portal emulator standalone: {@code Main [port] [issuer]} (defaults 8090 and Keycloak's realm
  * {@code arcgis} on localhost:8080), with its OpenID Connect login pointing at that issuer as client
- * {@code arcgis-online}, and an app {@code map-app} whose redirect URI is the portal's own {@code /app/callback}.
+ * {@code arcgis-online}, and the demo app pages under {@code /app/}.
  */
 public final class Main {
 
@@ -21,10 +19,10 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(portal::close));
         portal.configureOidcLogin(OidcLoginSettings.fromDiscovery("Sign in with Keycloak", "arcgis-online", "arcgis-online-secret",
                 ProviderDiscovery.fetch(issuer)));
-        portal.registerApp(new ArcGisPortal.App("map-app", "map-app-arcgis-secret", Set.of(portal.baseUrl() + "/app/callback")));
+        String demo = portal.mountDemoApp();
         System.out.println("ArcGIS portal emulator at " + portal.sharingRest() + " (org urlKey 'example')");
         System.out.println("  OpenID Connect login -> " + issuer + " as client arcgis-online; redirect URI " + portal.oidcRedirectUri());
-        System.out.println("  members: " + List.of());
+        System.out.println("  watch a sign-in in a browser: " + demo);
         new CountDownLatch(1).await();
     }
 }

@@ -1,8 +1,12 @@
 package io.github.arcgisbridge.testbed.identityserver;
 
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
-/** Runs the testbed issuer standalone: {@code java ... Main [port]} (default 5000). */
+/**
+ * Runs the testbed issuer standalone: {@code java ... Main [port] [keycloak base URL]} (defaults 5000 and
+ * http://localhost:8080), with Keycloak's broker registered as client {@code keycloak-broker}.
+ */
 public final class Main {
 
     private Main() {
@@ -10,11 +14,14 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
+        String keycloak = args.length > 1 ? args[1] : "http://localhost:8080";
         IdentityServer4Issuer issuer = IdentityServer4Issuer.start(port);
+        issuer.registerClient(new RegisteredClient("keycloak-broker", "keycloak-broker-secret",
+                Set.of(keycloak + "/realms/arcgis/broker/identityserver4/endpoint")));
         Runtime.getRuntime().addShutdownHook(new Thread(issuer::close));
         System.out.println("IdentityServer4-compatible testbed issuer listening at " + issuer.issuer());
         System.out.println("  discovery: " + issuer.issuer() + "/.well-known/openid-configuration");
-        System.out.println("  users: alice/alice (sub 818727), bob/bob (sub 88421113); client map-spa (password grant)");
+        System.out.println("  users: alice/alice (sub 818727), bob/bob (sub 88421113); clients map-spa (password grant), keycloak-broker");
         new CountDownLatch(1).await();
     }
 }
