@@ -91,7 +91,20 @@ public enum Rejection {
     EMAIL_TAKEN(OAuthErrorException.INVALID_REQUEST, Errors.EMAIL_IN_USE,
             "a different user already has this email; link the accounts explicitly"),
     USER_DISABLED(OAuthErrorException.INVALID_REQUEST, Errors.USER_DISABLED, "user is disabled"),
-    USER_LOCKED_OUT(OAuthErrorException.INVALID_REQUEST, Errors.USER_TEMPORARILY_DISABLED, "user is temporarily locked out");
+    USER_LOCKED_OUT(OAuthErrorException.INVALID_REQUEST, Errors.USER_TEMPORARILY_DISABLED, "user is temporarily locked out"),
+
+    // the user's ArcGIS token
+    ARCGIS_NOT_LINKED(Rejection.NOT_LINKED, Errors.NOT_ALLOWED,
+            "the user has not linked an ArcGIS account; open account-link-url once"),
+    ARCGIS_AUTHORIZATION_INVALID(Rejection.NOT_LINKED, Errors.NOT_ALLOWED,
+            "ArcGIS no longer accepts the user's authorization (revoked or expired); open account-link-url to link again"),
+    ARCGIS_UNAVAILABLE(OAuthErrorException.TEMPORARILY_UNAVAILABLE, Errors.IDENTITY_PROVIDER_ERROR, Status.SERVICE_UNAVAILABLE,
+            "ArcGIS did not answer usefully; try again later"),
+    ARCGIS_APP_CREDENTIALS_REFUSED(OAuthErrorException.TEMPORARILY_UNAVAILABLE, Errors.IDENTITY_PROVIDER_ERROR, Status.SERVICE_UNAVAILABLE,
+            "ArcGIS refused the app's credentials; an administrator must check the ArcGIS identity provider");
+
+    /** RFC 8693 leaves room for this code; Keycloak's own external exchange answers it with an account-link-url. */
+    public static final String NOT_LINKED = "not_linked";
 
     private final String oauthError;
     private final String eventError;

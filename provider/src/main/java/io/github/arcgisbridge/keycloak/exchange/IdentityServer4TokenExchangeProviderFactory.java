@@ -9,6 +9,8 @@ import org.keycloak.protocol.oidc.TokenExchangeProvider;
 import org.keycloak.protocol.oidc.TokenExchangeProviderFactory;
 import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
+import io.github.arcgisbridge.keycloak.arcgis.ArcGisAppTokens;
+import io.github.arcgisbridge.keycloak.arcgis.ArcGisTokenVault;
 import io.github.arcgisbridge.keycloak.subject.IntrospectionCache;
 
 /**
@@ -24,18 +26,18 @@ public final class IdentityServer4TokenExchangeProviderFactory implements TokenE
     static final int ORDER = 20;
     private static final int DEFAULT_INTROSPECTION_CACHE_SIZE = 10_000;
 
-    private IntrospectionCache introspectionCache;
+    private ExchangeServices services;
     private int introspectionCacheSize;
 
     @Override
     public TokenExchangeProvider create(KeycloakSession session) {
-        return new IdentityServer4TokenExchangeProvider(session, introspectionCache);
+        return new IdentityServer4TokenExchangeProvider(session, services);
     }
 
     @Override
     public void init(Config.Scope config) {
         introspectionCacheSize = config.getInt("introspectionCacheSize", DEFAULT_INTROSPECTION_CACHE_SIZE);
-        introspectionCache = new IntrospectionCache(introspectionCacheSize);
+        services = new ExchangeServices(new IntrospectionCache(introspectionCacheSize), new ArcGisTokenVault(), new ArcGisAppTokens());
     }
 
     @Override
@@ -45,7 +47,7 @@ public final class IdentityServer4TokenExchangeProviderFactory implements TokenE
 
     @Override
     public void close() {
-        // the cache is plain heap memory
+        // the caches are plain heap memory
     }
 
     @Override

@@ -47,6 +47,15 @@ public final class SubjectUserResolver {
         return user != null ? usable(user) : create(subject, subjectToken);
     }
 
+    /** The linked user, never creating one: for targets that need more than a Keycloak user (an ArcGIS link). */
+    public UserModel resolveExisting(VerifiedSubject subject, Rejection ifUnknown) {
+        UserModel user = linkedUser(subject);
+        if (user == null) {
+            throw ifUnknown.exception();
+        }
+        return usable(user);
+    }
+
     private UserModel linkedUser(VerifiedSubject subject) {
         return session.users().getUserByFederatedIdentity(realm, new FederatedIdentityModel(config.getAlias(), subject.subject(), null));
     }

@@ -17,8 +17,8 @@ import org.keycloak.testframework.realm.RealmConfig;
 import org.keycloak.util.JsonSerialization;
 
 /**
- * The shipped realm export ({@code realm-export/arcgis-realm.json}), pointed at the in-process testbed issuer instead
- * of {@code http://localhost:5000}, {@code arcgis-online} accepting the in-process ArcGIS emulator's redirect URI,
+ * The shipped realm export ({@code realm-export/arcgis-realm.json}), pointed at the in-process testbed issuer and
+ * ArcGIS emulator instead of {@code http://localhost:5000} and {@code :8090}, {@code arcgis-online} accepting the in-process ArcGIS emulator's redirect URI,
  * plus a few clients that only tests need: one confidential and one public client
  * missing from the exchange permissions, and permissions naming a client that does not exist and one that is disabled.
  */
@@ -26,12 +26,14 @@ public final class ArcgisRealmConfig implements RealmConfig {
 
     static final String REALM_EXPORT = "../realm-export/arcgis-realm.json";
     static final String LOCAL_ISSUER = "http://localhost:5000";
+    static final String LOCAL_PORTAL = "http://localhost:8090";
 
     @Override
     public RealmBuilder configure(RealmBuilder ignored) {
         RealmRepresentation realm = read();
+        realm.getIdentityProviders().forEach(each -> each.getConfig().replaceAll((key, value) -> value
+                .replace(LOCAL_ISSUER, Testbed.issuer().issuer()).replace(LOCAL_PORTAL, Testbed.portal().baseUrl())));
         IdentityProviderRepresentation idp = realm.getIdentityProviders().get(0);
-        idp.getConfig().replaceAll((key, value) -> value.replace(LOCAL_ISSUER, Testbed.issuer().issuer()));
         idp.getConfig().computeIfPresent("exchangePermissions",
                 (key, value) -> value.replace("map-app=arcgis-online", "map-app=arcgis-online,ghost-app,disabled-app"));
 

@@ -1,11 +1,13 @@
 package io.github.arcgisbridge.testbed.arcgis;
 
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs the ArcGIS portal emulator standalone: {@code Main [port] [issuer]} (defaults 8090 and Keycloak's realm
  * {@code arcgis} on localhost:8080), with its OpenID Connect login pointing at that issuer as client
- * {@code arcgis-online}, and the demo app pages under {@code /app/}.
+ * {@code arcgis-online}, the app {@code keycloak-bridge} that Keycloak's ArcGIS identity provider links accounts
+ * through, and the demo app pages under {@code /app/}.
  */
 public final class Main {
 
@@ -20,6 +22,8 @@ public final class Main {
         portal.configureOidcLogin(OidcLoginSettings.fromDiscovery("Sign in with Keycloak", "arcgis-online", "arcgis-online-secret",
                 ProviderDiscovery.fetch(issuer)));
         String demo = portal.mountDemoApp();
+        portal.registerApp(new ArcGisPortal.App("keycloak-bridge", "keycloak-bridge-secret",
+                Set.of(issuer + "/broker/arcgis/endpoint")));
         System.out.println("ArcGIS portal emulator at " + portal.sharingRest() + " (org urlKey 'example')");
         System.out.println("  OpenID Connect login -> " + issuer + " as client arcgis-online; redirect URI " + portal.oidcRedirectUri());
         System.out.println("  watch a sign-in in a browser: " + demo);

@@ -1,0 +1,40 @@
+package io.github.arcgisbridge.keycloak.arcgis;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.keycloak.common.util.Time;
+import org.keycloak.models.KeycloakSession;
+
+/** The app's own ArcGIS token per identity provider (client_credentials), cached on this node until near expiry. */
+public final class ArcGisAppTokens {
+
+    /** An app token and when it expires (epoch seconds). */
+    public record AppToken(String token, long expiresAt) { }
+
+    private final Map<String, AppToken> tokens = new ConcurrentHashMap<>();
+
+    public AppToken current(KeycloakSession session, ArcGisConfig config) {
+        String key = session.getContext().getRealm().getId() + "/" + config.getAlias();
+        AppToken cached = tokens.get(key);
+        if (usable(cached, config)) {
+            return cached;
+        }
+        synchronized (this) {
+            cached = tokens.get(key);
+            if (usable(cached, config)) {
+                return cached;
+            }
+            JsonNode response = new ArcGisPortalClient(session, config).appToken();
+            AppToken fresh = new AppToken(response.path("access_token").asText(),
+                    Time.currentTimeSeconds() + response.path("expires_in").asLong(0));
+            tokens.put(key, fresh);
+            return fresh;
+        }
+    }
+
+    private static boolean usable(AppToken token, ArcGisConfig config) {
+        return token != null && token.expiresAt() - Time.currentTimeSeconds() > config.getRefreshMarginSeconds();
+    }
+}

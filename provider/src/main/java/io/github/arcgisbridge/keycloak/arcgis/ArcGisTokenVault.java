@@ -1,0 +1,174 @@
+package io.github.arcgisbridge.keycloak.arcgis;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.keycloak.cluster.ClusterProvider;
+import org.keycloak.cluster.ExecutionResult;
+import org.keycloak.common.util.Time;
+import org.keycloak.models.FederatedIdentityModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.services.Urls;
+
+import io.github.arcgisbridge.keycloak.error.RejectedException;
+import io.github.arcgisbridge.keycloak.error.Rejection;
+
+/**
+ * Keeps each linked user's ArcGIS authorization usable: hands out the cached access token while it has more than the
+ * refresh margin left; otherwise refreshes it with the {@code refresh_token} grant, and renews the refresh token
+ * with {@code exchange_refresh_token} when that one nears its end. The grant lives encrypted on the federated
+ * identity link.
+ *
+ * <p>Never two refreshes for one user at once: on a node, concurrent requests share one in-flight refresh; across
+ * nodes, Keycloak's {@link ClusterProvider#executeIfNotExecuted} lets one node refresh while the others wait for
+ * the link to show the new grant. One instance per server (held by the factory).</p>
+ */
+public final class ArcGisTokenVault {
+
+    /** A grant this node obtained, with the stored value it replaced and the one it wrote. */
+    private record Fresh(ArcGisGrant grant, String replacedFingerprint, String writtenFingerprint) { }
+
+    private static final int REFRESH_TIMEOUT_SECONDS = 30;
+    private static final long OTHER_NODE_POLL_MILLIS = 200;
+
+    private final Map<String, CompletableFuture<ArcGisGrant>> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, Fresh> recent = new ConcurrentHashMap<>();
+
+    /** The user's current ArcGIS grant with an access token good for more than the refresh margin. */
+    public ArcGisGrant current(KeycloakSession session, ArcGisConfig config, UserModel user) {
+        RealmModel realm = session.getContext().getRealm();
+        FederatedIdentityModel link = session.users().getFederatedIdentity(realm, user, config.getAlias());
+        if (link == null) {
+            throw Rejection.ARCGIS_NOT_LINKED.exception();
+        }
+        long now = Time.currentTimeSeconds();
+        String key = realm.getId() + "/" + config.getAlias() + "/" + user.getId();
+        String stored = fingerprint(link.getToken());
+        Fresh fresh = recent.get(key);
+        if (fresh != null && (stored.equals(fresh.writtenFingerprint()) || stored.equals(fresh.replacedFingerprint()))
+                && fresh.grant().accessTokenValidFor(config.getRefreshMarginSeconds(), now)) {
+            return fresh.grant();
+        }
+        ArcGisGrant grant = ArcGisGrantCodec.decrypt(session, realm, link.getToken());
+        if (grant == null || grant.refreshToken() == null) {
+            throw Rejection.ARCGIS_NOT_LINKED.exception();
+        }
+        if (grant.accessTokenValidFor(config.getRefreshMarginSeconds(), now)) {
+            return grant;
+        }
+        return refreshOnce(session, config, user, link, grant, key);
+    }
+
+    private ArcGisGrant refreshOnce(KeycloakSession session, ArcGisConfig config, UserModel user, FederatedIdentityModel link,
+                                    ArcGisGrant grant, String key) {
+        CompletableFuture<ArcGisGrant> mine = new CompletableFuture<>();
+        CompletableFuture<ArcGisGrant> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            return await(running);
+        }
+        try {
+            ExecutionResult<ArcGisGrant> result = session.getProvider(ClusterProvider.class).executeIfNotExecuted(
+                    "arcgis-refresh::" + key, REFRESH_TIMEOUT_SECONDS, () -> refresh(session, config, user, link, grant, key));
+            ArcGisGrant refreshed = result.isExecuted() ? result.getResult() : waitForOtherNode(session, config, user, link);
+            mine.complete(refreshed);
+            return refreshed;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(key, mine);
+        }
+    }
+
+    private ArcGisGrant refresh(KeycloakSession session, ArcGisConfig config, UserModel user, FederatedIdentityModel link,
+                                ArcGisGrant grant, String key) {
+        long now = Time.currentTimeSeconds();
+        if (grant.refreshTokenExpiresAt() <= now) {
+            throw Rejection.ARCGIS_AUTHORIZATION_INVALID.exception();
+        }
+        ArcGisPortalClient portal = new ArcGisPortalClient(session, config);
+        ArcGisGrant next = grant;
+        if (grant.refreshTokenExpiresWithin(config.getRenewalMarginSeconds(), now)) {
+            RealmModel realm = session.getContext().getRealm();
+            String redirectUri = Urls.identityProviderAuthnResponse(session.getContext().getUri().getBaseUri(),
+                    config.getAlias(), realm.getName()).toString();
+            JsonNode renewed = portal.renew(grant.refreshToken(), redirectUri);
+            next = next.withRefreshToken(renewed.path("refresh_token").asText(),
+                    now + renewed.path("refresh_token_expires_in").asLong(0));
+        }
+        JsonNode refreshed = portal.refresh(next.refreshToken());
+        next = next.withAccessToken(refreshed.path("access_token").asText(), now + refreshed.path("expires_in").asLong(0));
+        String encrypted = ArcGisGrantCodec.encrypt(session, session.getContext().getRealm(), next);
+        session.users().updateFederatedIdentity(session.getContext().getRealm(), user,
+                new FederatedIdentityModel(link.getIdentityProvider(), link.getUserId(), link.getUserName(), encrypted));
+        recent.put(key, new Fresh(next, fingerprint(link.getToken()), fingerprint(encrypted)));
+        return next;
+    }
+
+    /** Another node holds the refresh: read the link until it carries a grant usable again. */
+    private ArcGisGrant waitForOtherNode(KeycloakSession session, ArcGisConfig config, UserModel user, FederatedIdentityModel before) {
+        long deadline = System.currentTimeMillis() + REFRESH_TIMEOUT_SECONDS * 1000L;
+        while (System.currentTimeMillis() < deadline) {
+            sleep();
+            FederatedIdentityModel link = session.users().getFederatedIdentity(session.getContext().getRealm(), user, config.getAlias());
+            if (link == null) {
+                throw Rejection.ARCGIS_NOT_LINKED.exception();
+            }
+            if (!fingerprint(link.getToken()).equals(fingerprint(before.getToken()))) {
+                ArcGisGrant grant = ArcGisGrantCodec.decrypt(session, session.getContext().getRealm(), link.getToken());
+                if (grant != null && grant.accessTokenValidFor(config.getRefreshMarginSeconds(), Time.currentTimeSeconds())) {
+                    return grant;
+                }
+            }
+        }
+        throw Rejection.ARCGIS_UNAVAILABLE.exception();
+    }
+
+    private static ArcGisGrant await(CompletableFuture<ArcGisGrant> running) {
+        try {
+            return running.get(REFRESH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RejectedException rejected) {
+                throw rejected.rejection().exception();
+            }
+            throw Rejection.ARCGIS_UNAVAILABLE.exception();
+        } catch (TimeoutException e) {
+            throw Rejection.ARCGIS_UNAVAILABLE.exception();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Rejection.ARCGIS_UNAVAILABLE.exception();
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(OTHER_NODE_POLL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Rejection.ARCGIS_UNAVAILABLE.exception();
+        }
+    }
+
+    static String fingerprint(String stored) {
+        if (stored == null) {
+            return "";
+        }
+        try {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    MessageDigest.getInstance("SHA-256").digest(stored.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
