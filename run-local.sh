@@ -7,6 +7,10 @@
 #   ./run-local.sh            run until Ctrl-C
 #   ./run-local.sh --smoke    start, perform the printed exchange, check sub and aud, stop (used by CI)
 #   ./run-local.sh --reset    forget the local Keycloak database first (re-imports the realm)
+#   ./run-local.sh --map-app  also build and start the example @arcgis/core app on 8081 (npm; first build ~3 min)
+#   ./run-local.sh --browser-test
+#                             start everything with 30 s ArcGIS tokens, run the headless-Chromium test of the example
+#                             app (link once, secured layer, no sign-in popup, token expiry), stop (used by CI)
 #
 # Ports (override with environment variables): Keycloak 8080 (KC_PORT), its management/health port 9000
 # (KC_MANAGEMENT_PORT), testbed issuer 5000 (ISSUER_PORT), ArcGIS emulator 8090 (PORTAL_PORT). The realm export
@@ -20,12 +24,16 @@ KC_PORT=${KC_PORT:-8080}
 KC_MANAGEMENT_PORT=${KC_MANAGEMENT_PORT:-9000}
 ISSUER_PORT=${ISSUER_PORT:-5000}
 PORTAL_PORT=${PORTAL_PORT:-8090}
+MAP_APP_PORT=8081
 WORK="$ROOT/.local"
 KC_HOME="$WORK/keycloak-$KC_VERSION"
 MODE=run
+MAP_APP=no
 for arg in "$@"; do
   case "$arg" in
     --smoke) MODE=smoke ;;
+    --map-app) MAP_APP=yes ;;
+    --browser-test) MODE=browser-test; MAP_APP=yes; export ARCGIS_USER_TOKEN_SECONDS=${ARCGIS_USER_TOKEN_SECONDS:-30} ;;
     --reset) rm -rf "$KC_HOME/data" ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
@@ -39,7 +47,7 @@ stop() {
 }
 trap stop EXIT INT TERM
 
-for port in "$KC_PORT" "$KC_MANAGEMENT_PORT" "$ISSUER_PORT" "$PORTAL_PORT"; do
+for port in "$KC_PORT" "$KC_MANAGEMENT_PORT" "$ISSUER_PORT" "$PORTAL_PORT" "$MAP_APP_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "Port $port is in use (a running test suite or an earlier run?). Stop it or choose another port." >&2
     exit 1
@@ -48,6 +56,11 @@ done
 
 log "Building the provider jar and the testbed"
 mvn -B -q -Dstyle.color=never -DskipTests package
+
+if [ "$MAP_APP" = yes ]; then
+  log "Building the example map app (npm; @arcgis/core from the npm registry)"
+  (cd examples/map-app && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npx vite build --logLevel warn)
+fi
 
 if [ ! -x "$KC_HOME/bin/kc.sh" ]; then
   log "Fetching Keycloak $KC_VERSION through Maven"
@@ -143,6 +156,21 @@ Watch alice sign in to the emulated ArcGIS portal through Keycloak (ArcGIS -> Ke
   and log in at the IdentityServer4 testbed as alice / alice. Keycloak shows no page of its own; the result page
   names the ArcGIS member (alice_example, IdP user id 818727) and counts the secured layer's features.
 EOF
+
+if [ "$MAP_APP" = yes ]; then
+  log "Starting the example map app on port $MAP_APP_PORT (log: .local/map-app.log)"
+  (cd examples/map-app && exec node server.mjs) >"$WORK/map-app.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 20); do curl -fsS "http://localhost:$MAP_APP_PORT/api/config" >/dev/null 2>&1 && break; sleep 0.5; done
+  echo
+  echo "The example map app: open http://localhost:$MAP_APP_PORT/ and sign in as alice / alice. The first visit offers"
+  echo "\"Link your ArcGIS account (once)\"; afterwards the secured Parcels layer shows with no ArcGIS sign-in popup."
+fi
+
+if [ "$MODE" = browser-test ]; then
+  (cd examples/map-app && node browser-test.mjs)
+  exit $?
+fi
 
 if [ "$MODE" = smoke ]; then
   RESPONSE=$(curl -sS "$REALM/protocol/openid-connect/token" -u map-app:map-app-secret \

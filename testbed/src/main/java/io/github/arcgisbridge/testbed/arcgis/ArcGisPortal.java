@@ -2,6 +2,7 @@ package io.github.arcgisbridge.testbed.arcgis;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
 import io.github.arcgisbridge.testbed.http.Exchanges;
@@ -56,9 +58,10 @@ public final class ArcGisPortal implements AutoCloseable {
         server.createContext("/sharing/rest/oauth2/authorize", signIn::authorize);
         server.createContext("/sharing/rest/oauth2/oidc/", this::oidc);
         server.createContext("/sharing/rest/oauth2/token", tokens::handle);
-        server.createContext("/sharing/rest/community/self", this::communitySelf);
-        server.createContext("/sharing/rest/portals/self", this::portalsSelf);
-        server.createContext("/rest/services/" + SecuredFeatureService.NAME + "/FeatureServer", featureService::handle);
+        server.createContext("/sharing/rest/community/self", cors(this::communitySelf));
+        server.createContext("/sharing/rest/portals/self", cors(this::portalsSelf));
+        server.createContext("/rest/services/" + SecuredFeatureService.NAME + "/FeatureServer", cors(featureService::handle));
+        server.createContext("/rest/info", cors(this::restInfo));
     }
 
     /** Adds the demo app pages ({@code /app/}) for watching a sign-in in a browser; returns their start URL. */
@@ -145,8 +148,9 @@ public final class ArcGisPortal implements AutoCloseable {
         if (!joinAutomatically) {
             throw new SignInException("You are not a member of this organization. Ask an administrator for an invitation.");
         }
-        return membersByIdpUserId.computeIfAbsent(idpUserId, id -> new Member(UUID.randomUUID().toString().replace("-", ""),
-                usernameClaimValue + "_" + urlKey, id, fullName, email));
+        // ArcGIS keeps its members: derive the id from the identity, so an emulator restart gives the same member id.
+        String memberId = UUID.nameUUIDFromBytes((urlKey + "/" + idpUserId).getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
+        return membersByIdpUserId.computeIfAbsent(idpUserId, id -> new Member(memberId, usernameClaimValue + "_" + urlKey, id, fullName, email));
     }
 
     private void oidc(HttpExchange exchange) throws IOException {
@@ -159,6 +163,34 @@ public final class ArcGisPortal implements AutoCloseable {
         } else {
             Exchanges.html(exchange, 404, "<h1>Not found</h1>");
         }
+    }
+
+    /**
+     * Browser apps on other origins call the portal and its services directly, as with ArcGIS Online: answer CORS
+     * preflights and allow any origin (the token, not a cookie, authorises).
+     */
+    private static HttpHandler cors(HttpHandler handler) {
+        return exchange -> {
+            exchange.getResponseHeaders().add("Access-Control-Allow-Origin", "*");
+            if ("OPTIONS".equals(exchange.getRequestMethod())) {
+                exchange.getResponseHeaders().add("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+                exchange.getResponseHeaders().add("Access-Control-Allow-Headers", "Authorization, X-Esri-Authorization, Content-Type");
+                exchange.sendResponseHeaders(204, -1);
+                exchange.close();
+                return;
+            }
+            handler.handle(exchange);
+        };
+    }
+
+    /** {@code rest/info}: a federated server, owned by this portal, whose token service is the portal's. */
+    private void restInfo(HttpExchange exchange) throws IOException {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("currentVersion", 11.3);
+        info.put("fullVersion", "11.3.0");
+        info.put("owningSystemUrl", baseUrl);
+        info.put("authInfo", Map.of("isTokenBasedSecurity", true, "tokenServicesUrl", sharingRest() + "/generateToken"));
+        Exchanges.json(exchange, 200, info);
     }
 
     private void communitySelf(HttpExchange exchange) throws IOException {

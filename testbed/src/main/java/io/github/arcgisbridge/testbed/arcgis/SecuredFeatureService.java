@@ -52,7 +52,7 @@ final class SecuredFeatureService {
         }
         if (exchange.getRequestURI().getPath().endsWith("/query")) {
             queries.incrementAndGet();
-            Exchanges.json(exchange, 200, features());
+            Exchanges.json(exchange, 200, query(params));
         } else {
             Exchanges.json(exchange, 200, layer());
         }
@@ -71,6 +71,21 @@ final class SecuredFeatureService {
         return null;
     }
 
+    /** The query forms the ArcGIS Maps SDK uses: features, count only, ids only. Filters are not evaluated. */
+    private static Map<String, Object> query(Map<String, String> params) {
+        if ("true".equalsIgnoreCase(params.get("returnCountOnly"))) {
+            return Map.of("count", POINTS.length);
+        }
+        if ("true".equalsIgnoreCase(params.get("returnIdsOnly"))) {
+            List<Integer> ids = new ArrayList<>();
+            for (int i = 0; i < POINTS.length; i++) {
+                ids.add(i + 1);
+            }
+            return Map.of("objectIdFieldName", "OBJECTID", "objectIds", ids);
+        }
+        return features();
+    }
+
     private static Map<String, Object> features() {
         List<Map<String, Object>> features = new ArrayList<>();
         for (int i = 0; i < POINTS.length; i++) {
@@ -86,8 +101,10 @@ final class SecuredFeatureService {
         return result;
     }
 
+    /** What the ArcGIS Maps SDK reads before drawing: the layer's schema, extent, renderer and supported formats. */
     private static Map<String, Object> layer() {
         Map<String, Object> layer = new LinkedHashMap<>();
+        layer.put("currentVersion", 11.3);
         layer.put("id", 0);
         layer.put("name", NAME);
         layer.put("type", "Feature Layer");
@@ -96,6 +113,15 @@ final class SecuredFeatureService {
         layer.put("fields", fields());
         layer.put("extent", Map.of("xmin", -117.21, "ymin", 34.04, "xmax", -117.17, "ymax", 34.07, "spatialReference", Map.of("wkid", 4326)));
         layer.put("capabilities", "Query");
+        layer.put("supportedQueryFormats", "JSON");
+        layer.put("maxRecordCount", 1000);
+        layer.put("hasAttachments", false);
+        layer.put("displayField", "NAME");
+        layer.put("advancedQueryCapabilities", Map.of("supportsPagination", false, "supportsQueryWithDistance", false,
+                "supportsStatistics", false, "supportsOrderBy", false));
+        layer.put("drawingInfo", Map.of("renderer", Map.of("type", "simple", "symbol", Map.of(
+                "type", "esriSMS", "style", "esriSMSCircle", "color", List.of(0, 92, 230, 255), "size", 10,
+                "outline", Map.of("color", List.of(255, 255, 255, 255), "width", 1)))));
         return layer;
     }
 

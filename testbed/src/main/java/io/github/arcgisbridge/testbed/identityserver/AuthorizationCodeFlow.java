@@ -112,7 +112,10 @@ final class AuthorizationCodeFlow {
     void redeem(HttpExchange exchange, Map<String, String> form) throws IOException {
         String[] credentials = clientCredentials(exchange, form);
         RegisteredClient client = credentials == null ? null : clients.get(credentials[0]);
-        if (client == null || client.secret() == null || !client.secret().equals(credentials[1])) {
+        // Public clients (no secret) must prove possession with PKCE instead (RequirePkce, as IdentityServer4 sets for SPAs).
+        boolean authenticated = client != null && (client.secret() == null
+                ? form.containsKey("code_verifier") : client.secret().equals(credentials[1]));
+        if (!authenticated) {
             Exchanges.json(exchange, 400, Map.of("error", "invalid_client"));
             return;
         }
@@ -122,7 +125,7 @@ final class AuthorizationCodeFlow {
             Exchanges.json(exchange, 400, Map.of("error", "invalid_grant"));
             return;
         }
-        if (code.codeChallenge() != null && !challengeMatches(code, form.get("code_verifier"))) {
+        if ((code.codeChallenge() != null || client.secret() == null) && !challengeMatches(code, form.get("code_verifier"))) {
             Exchanges.json(exchange, 400, Map.of("error", "invalid_grant", "error_description", "invalid code_verifier"));
             return;
         }

@@ -4,8 +4,9 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Runs the testbed issuer standalone: {@code java ... Main [port] [keycloak base URL]} (defaults 5000 and
- * http://localhost:8080), with Keycloak's broker registered as client {@code keycloak-broker}.
+ * Runs the testbed issuer standalone: {@code java ... Main [port] [keycloak base URL] [map app base URL]} (defaults
+ * 5000, http://localhost:8080, http://localhost:8081), with Keycloak's broker registered as client
+ * {@code keycloak-broker} and the example map app as public client {@code map-spa}.
  */
 public final class Main {
 
@@ -18,6 +19,8 @@ public final class Main {
         IdentityServer4Issuer issuer = IdentityServer4Issuer.start(port);
         issuer.registerClient(new RegisteredClient("keycloak-broker", "keycloak-broker-secret",
                 Set.of(keycloak + "/realms/arcgis/broker/identityserver4/endpoint")));
+        String mapApp = args.length > 2 ? args[2] : "http://localhost:8081";
+        issuer.registerClient(new RegisteredClient("map-spa", null, Set.of(mapApp + "/callback")));
         Runtime.getRuntime().addShutdownHook(new Thread(issuer::close));
         System.out.println("IdentityServer4-compatible testbed issuer listening at " + issuer.issuer());
         System.out.println("  discovery: " + issuer.issuer() + "/.well-known/openid-configuration");
