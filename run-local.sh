@@ -10,7 +10,8 @@
 #   ./run-local.sh --map-app  also build and start the example @arcgis/core app on 8081 (npm; first build ~3 min)
 #   ./run-local.sh --browser-test
 #                             start everything with 30 s ArcGIS tokens, run the headless-Chromium test of the example
-#                             app (link once, secured layer, no sign-in popup, token expiry), stop (used by CI)
+#                             app (link once, secured layer, no sign-in popup, token expiry), measure the ArcGIS
+#                             token exchange (cached vs refreshed), stop (used by CI)
 #
 # Ports (override with environment variables): Keycloak 8080 (KC_PORT), its management/health port 9000
 # (KC_MANAGEMENT_PORT), testbed issuer 5000 (ISSUER_PORT), ArcGIS emulator 8090 (PORTAL_PORT). The realm export
@@ -168,7 +169,9 @@ if [ "$MAP_APP" = yes ]; then
 fi
 
 if [ "$MODE" = browser-test ]; then
-  (cd examples/map-app && node browser-test.mjs)
+  (cd examples/map-app && node browser-test.mjs) || exit 1
+  log "Measuring the exchange to the user's ArcGIS token (bench/arcgis-exchange.mjs)"
+  node bench/arcgis-exchange.mjs
   exit $?
 fi
 

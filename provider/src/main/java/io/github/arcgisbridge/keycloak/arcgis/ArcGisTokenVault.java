@@ -54,11 +54,9 @@ public final class ArcGisTokenVault {
         }
         long now = Time.currentTimeSeconds();
         String key = realm.getId() + "/" + config.getAlias() + "/" + user.getId();
-        String stored = fingerprint(link.getToken());
-        Fresh fresh = recent.get(key);
-        if (fresh != null && (stored.equals(fresh.writtenFingerprint()) || stored.equals(fresh.replacedFingerprint()))
-                && fresh.grant().accessTokenValidFor(config.getRefreshMarginSeconds(), now)) {
-            return fresh.grant();
+        ArcGisGrant refreshedHere = recentlyRefreshed(key, link, config, now);
+        if (refreshedHere != null) {
+            return refreshedHere;
         }
         ArcGisGrant grant = ArcGisGrantCodec.decrypt(session, realm, link.getToken());
         if (grant == null || grant.refreshToken() == null) {
@@ -78,6 +76,12 @@ public final class ArcGisTokenVault {
             return await(running);
         }
         try {
+            // A refresh may have finished between this request's first look and taking the in-flight slot.
+            ArcGisGrant refreshedMeanwhile = recentlyRefreshed(key, link, config, Time.currentTimeSeconds());
+            if (refreshedMeanwhile != null) {
+                mine.complete(refreshedMeanwhile);
+                return refreshedMeanwhile;
+            }
             ExecutionResult<ArcGisGrant> result = session.getProvider(ClusterProvider.class).executeIfNotExecuted(
                     "arcgis-refresh::" + key, REFRESH_TIMEOUT_SECONDS, () -> refresh(session, config, user, link, grant, key));
             ArcGisGrant refreshed = result.isExecuted() ? result.getResult() : waitForOtherNode(session, config, user, link);
@@ -89,6 +93,17 @@ public final class ArcGisTokenVault {
         } finally {
             inFlight.remove(key, mine);
         }
+    }
+
+    /**
+     * The grant this node refreshed last, if it is still good and still belongs to the stored link: the link then
+     * holds either the value the refresh replaced (its transaction not yet committed) or the one it wrote.
+     */
+    private ArcGisGrant recentlyRefreshed(String key, FederatedIdentityModel link, ArcGisConfig config, long now) {
+        Fresh fresh = recent.get(key);
+        String stored = fingerprint(link.getToken());
+        boolean sameLink = fresh != null && (stored.equals(fresh.writtenFingerprint()) || stored.equals(fresh.replacedFingerprint()));
+        return sameLink && fresh.grant().accessTokenValidFor(config.getRefreshMarginSeconds(), now) ? fresh.grant() : null;
     }
 
     private ArcGisGrant refresh(KeycloakSession session, ArcGisConfig config, UserModel user, FederatedIdentityModel link,

@@ -62,6 +62,7 @@ public final class ArcGisPortal implements AutoCloseable {
         server.createContext("/sharing/rest/portals/self", cors(this::portalsSelf));
         server.createContext("/rest/services/" + SecuredFeatureService.NAME + "/FeatureServer", cors(featureService::handle));
         server.createContext("/rest/info", cors(this::restInfo));
+        server.createContext("/emulator/stats", this::stats);
     }
 
     /** Adds the demo app pages ({@code /app/}) for watching a sign-in in a browser; returns their start URL. */
@@ -181,6 +182,16 @@ public final class ArcGisPortal implements AutoCloseable {
             }
             handler.handle(exchange);
         };
+    }
+
+    /** Not ArcGIS: the emulator's counters, for measurements (requests per grant type, feature queries). */
+    private void stats(HttpExchange exchange) throws IOException {
+        Map<String, Object> stats = new LinkedHashMap<>();
+        for (String grant : List.of("authorization_code", "refresh_token", "exchange_refresh_token", "client_credentials")) {
+            stats.put(grant, tokens.grants(grant));
+        }
+        stats.put("featureQueries", featureService.queries());
+        Exchanges.json(exchange, 200, stats);
     }
 
     /** {@code rest/info}: a federated server, owned by this portal, whose token service is the portal's. */

@@ -1,0 +1,61 @@
+// Measures the exchange to the user's ArcGIS token on a running local stack (./run-local.sh), for a user who has
+// linked ArcGIS (the browser test links alice): latency with a cached ArcGIS token versus a refreshed one, and how many
+// calls reach ArcGIS per 100 exchanges. Sequential requests on loopback; bounded in count.
+const keycloak = process.env.KEYCLOAK ?? "http://localhost:8080";
+const realm = `${keycloak}/realms/arcgis`;
+const issuer = process.env.IS4_ISSUER ?? "http://localhost:5000";
+const portal = process.env.ARCGIS_PORTAL ?? "http://localhost:8090";
+const count = Number(process.env.EXCHANGES ?? 100);
+
+const form = (values) => ({ method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(values) });
+const json = async (response) => { const body = await response.json(); if (!response.ok) throw new Error(JSON.stringify(body)); return body; };
+
+const admin = (await json(await fetch(`${keycloak}/realms/master/protocol/openid-connect/token`,
+  form({ grant_type: "password", client_id: "admin-cli", username: "admin", password: "admin" })))).access_token;
+const idpUrl = `${keycloak}/admin/realms/arcgis/identity-provider/instances/arcgis`;
+const original = await json(await fetch(idpUrl, { headers: { Authorization: `Bearer ${admin}` } }));
+const setMargin = async (seconds) => {
+  const updated = structuredClone(original);
+  updated.config.refreshMarginSeconds = String(seconds);
+  const response = await fetch(idpUrl, { method: "PUT", headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" },
+    body: JSON.stringify(updated) });
+  if (!response.ok) throw new Error(`identity provider update: HTTP ${response.status}`);
+};
+const subject = (await json(await fetch(`${issuer}/connect/token`,
+  form({ grant_type: "password", client_id: "map-spa", username: "alice", password: "alice" })))).access_token;
+const stats = async () => json(await fetch(`${portal}/emulator/stats`));
+const exchange = () => fetch(`${realm}/protocol/openid-connect/token`, {
+  ...form({ grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", subject_token: subject,
+    subject_token_type: "urn:ietf:params:oauth:token-type:access_token", subject_issuer: "identityserver4", requested_issuer: "arcgis" }),
+  headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: "Basic " + Buffer.from("map-app:map-app-secret").toString("base64") },
+});
+
+async function run(label) {
+  const before = await stats();
+  const latencies = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    const response = await exchange();
+    await response.json();
+    if (!response.ok) throw new Error(`${label}: exchange ${i} answered HTTP ${response.status}`);
+    latencies.push(performance.now() - started);
+  }
+  const after = await stats();
+  latencies.sort((a, b) => a - b);
+  const at = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))].toFixed(1);
+  const calls = ["refresh_token", "exchange_refresh_token", "client_credentials"].reduce((sum, g) => sum + after[g] - before[g], 0);
+  console.log(`${label.padEnd(28)} ${count} exchanges  p50 ${at(0.5)} ms  p99 ${at(0.99)} ms  ArcGIS calls ${calls}`);
+}
+
+try {
+  await exchange();                       // warm-up
+  await setMargin(100000);                // every cached token counts as near expiry: each exchange refreshes
+  await run("refreshed ArcGIS token");
+  await setMargin(5);                     // tokens with more than 5 s left are served from the vault
+  await exchange();
+  await run("cached ArcGIS token");
+} finally {
+  const response = await fetch(idpUrl, { method: "PUT", headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" },
+    body: JSON.stringify(original) });
+  if (!response.ok) console.error(`restoring the identity provider failed: HTTP ${response.status}`);
+}
