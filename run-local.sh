@@ -12,6 +12,8 @@
 #                             start everything with 30 s ArcGIS tokens, run the headless-Chromium test of the example
 #                             app (link once, secured layer, no sign-in popup, token expiry), measure the ArcGIS
 #                             token exchange (cached vs refreshed), stop (used by CI)
+#   ./run-local.sh --bench    start everything, link alice's ArcGIS account in the browser test, run the wrk benchmark
+#                             (bench/keycloak-grants.sh: Keycloak's own grants against this exchange), stop
 #
 # Ports (override with environment variables): Keycloak 8080 (KC_PORT), its management/health port 9000
 # (KC_MANAGEMENT_PORT), testbed issuer 5000 (ISSUER_PORT), ArcGIS emulator 8090 (PORTAL_PORT). The realm export
@@ -35,6 +37,7 @@ for arg in "$@"; do
     --smoke) MODE=smoke ;;
     --map-app) MAP_APP=yes ;;
     --browser-test) MODE=browser-test; MAP_APP=yes; export ARCGIS_USER_TOKEN_SECONDS=${ARCGIS_USER_TOKEN_SECONDS:-30} ;;
+    --bench) MODE=bench; MAP_APP=yes ;;
     --reset) rm -rf "$KC_HOME/data" ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
@@ -166,6 +169,15 @@ if [ "$MAP_APP" = yes ]; then
   echo
   echo "The example map app: open http://localhost:$MAP_APP_PORT/ and sign in as alice / alice. The first visit offers"
   echo "\"Link your ArcGIS account (once)\"; afterwards the secured Parcels layer shows with no ArcGIS sign-in popup."
+fi
+
+if [ "$MODE" = bench ]; then
+  command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+  log "Linking alice's ArcGIS account (the browser test, without its expiry wait)"
+  (cd examples/map-app && SKIP_EXPIRY=1 node browser-test.mjs) || exit 1
+  log "Benchmark (about 4 minutes)"
+  bench/keycloak-grants.sh
+  exit $?
 fi
 
 if [ "$MODE" = browser-test ]; then

@@ -71,6 +71,8 @@ public final class IdentityServer4Issuer implements AutoCloseable {
         server.createContext("/account/login", browserSignIn::login);
         server.createContext("/connect/introspect", this::introspect);
         server.createContext("/connect/userinfo", this::userInfo);
+        server.createContext("/testbed/stats", exchange -> Exchanges.json(exchange, 200, Map.of("jwks", jwksRequests.get(),
+                "introspection", introspectionRequests.get(), "userinfo", userInfoRequests.get())));
     }
 
     /** Starts on loopback; port 0 picks a free one. */
@@ -257,11 +259,16 @@ public final class IdentityServer4Issuer implements AutoCloseable {
             if (form.containsKey("scope")) {
                 spec.scopes(form.get("scope").split(" "));
             }
+            // Testbed conveniences for benchmarks: an explicit audience, or a reference token instead of a JWT.
+            if (form.containsKey("audience")) {
+                spec.apiResources(form.get("audience"));
+            }
+            boolean reference = "reference".equals(form.get("token_format"));
             Map<String, Object> response = new LinkedHashMap<>();
             if (spec.scopes.contains("openid")) {
                 response.put("id_token", idToken(TokenSpec.forUser(user).clientId("map-spa")));
             }
-            response.put("access_token", accessToken(spec));
+            response.put("access_token", reference ? referenceToken(spec) : accessToken(spec));
             response.put("expires_in", spec.lifetimeSeconds);
             response.put("token_type", "Bearer");
             response.put("scope", String.join(" ", spec.scopes));
