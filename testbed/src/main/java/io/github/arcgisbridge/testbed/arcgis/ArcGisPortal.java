@@ -86,7 +86,6 @@ public final class ArcGisPortal implements AutoCloseable {
     public String idpId() { return idpId; }
     public String featureLayerUrl() { return baseUrl + "/rest/services/" + SecuredFeatureService.NAME + "/FeatureServer/0"; }
     public int featureCount() { return featureService.featureCount(); }
-    public int featureQueries() { return featureService.queries(); }
     /** Requests per grant type received at {@code oauth2/token}. */
     public int tokenRequests(String grantType) { return tokens.grants(grantType); }
 

@@ -6,7 +6,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -370,11 +369,6 @@ public final class IdentityServer4Issuer implements AutoCloseable {
             hex.append(String.format("%02X", b));
         }
         return hex.toString();
-    }
-
-    /** Users known to the issuer, for the local run's printout. */
-    public List<TestUser> users() {
-        return new ArrayList<>(users.values());
     }
 
     @Override
