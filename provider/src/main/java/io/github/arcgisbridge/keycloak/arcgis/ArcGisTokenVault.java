@@ -41,6 +41,7 @@ public final class ArcGisTokenVault {
 
     private static final int REFRESH_TIMEOUT_SECONDS = 30;
     private static final long OTHER_NODE_POLL_MILLIS = 200;
+    private static final int MAX_RECENT = 10_000;
 
     private final Map<String, CompletableFuture<ArcGisGrant>> inFlight = new ConcurrentHashMap<>();
     private final Map<String, Fresh> recent = new ConcurrentHashMap<>();
@@ -127,6 +128,9 @@ public final class ArcGisTokenVault {
         String encrypted = ArcGisGrantCodec.encrypt(session, session.getContext().getRealm(), next);
         session.users().updateFederatedIdentity(session.getContext().getRealm(), user,
                 new FederatedIdentityModel(link.getIdentityProvider(), link.getUserId(), link.getUserName(), encrypted));
+        if (recent.size() >= MAX_RECENT) {
+            recent.values().removeIf(fresh -> fresh.grant().accessTokenExpiresAt() <= now);
+        }
         recent.put(key, new Fresh(next, fingerprint(link.getToken()), fingerprint(encrypted)));
         return next;
     }

@@ -15,10 +15,4 @@ public record VerifiedSubject(String identityProviderAlias, String subject, Stri
         scopes = Set.copyOf(scopes);
         claims = claims.deepCopy();
     }
-
-    /** A string claim of the subject token, or null when absent or not a string. */
-    public String claim(String name) {
-        JsonNode value = claims.get(name);
-        return value != null && value.isTextual() && !value.asText().isBlank() ? value.asText() : null;
-    }
 }

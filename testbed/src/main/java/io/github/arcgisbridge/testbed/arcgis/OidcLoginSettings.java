@@ -27,11 +27,6 @@ public record OidcLoginSettings(String buttonLabel, String clientId, String clie
         return userIdClaim == null || userIdClaim.isBlank() ? "sub" : userIdClaim;
     }
 
-    public OidcLoginSettings withClientSecret(String secret) {
-        return new OidcLoginSettings(buttonLabel, clientId, secret, scopes, issuer, authorizationEndpoint, tokenEndpoint,
-                jwksUrl, userInfoEndpoint, sendAccessTokenInHeader, usePkce, joinAutomatically, usernameClaim, userIdClaim);
-    }
-
     public OidcLoginSettings withIssuer(String newIssuer) {
         return new OidcLoginSettings(buttonLabel, clientId, clientSecret, scopes, newIssuer, authorizationEndpoint, tokenEndpoint,
                 jwksUrl, userInfoEndpoint, sendAccessTokenInHeader, usePkce, joinAutomatically, usernameClaim, userIdClaim);

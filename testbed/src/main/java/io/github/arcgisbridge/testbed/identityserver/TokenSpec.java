@@ -69,8 +69,5 @@ public final class TokenSpec {
     /** Profile claims in the token itself ({@code AlwaysIncludeUserClaimsInIdToken}, or claims added to access tokens). */
     public TokenSpec withProfileClaims() { this.includeProfileClaims = true; return this; }
 
-    public TestUser user() { return user; }
-    public String clientId() { return clientId; }
-    public List<String> scopes() { return scopes; }
     public long lifetimeSeconds() { return lifetimeSeconds; }
 }
