@@ -3,7 +3,6 @@ package io.github.arcgisbridge.keycloak.arcgis;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.keycloak.common.util.Time;
 import org.keycloak.models.KeycloakSession;
 
@@ -26,9 +25,8 @@ public final class ArcGisAppTokens {
             if (usable(cached, config)) {
                 return cached;
             }
-            JsonNode response = new ArcGisPortalClient(session, config).appToken();
-            AppToken fresh = new AppToken(response.path("access_token").asText(),
-                    Time.currentTimeSeconds() + response.path("expires_in").asLong(0));
+            PortalToken issued = new ArcGisPortalClient(session, config).appToken();
+            AppToken fresh = new AppToken(issued.value(), issued.expiresAt(Time.currentTimeSeconds()));
             tokens.put(key, fresh);
             return fresh;
         }

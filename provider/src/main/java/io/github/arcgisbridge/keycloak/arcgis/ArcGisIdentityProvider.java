@@ -45,12 +45,14 @@ public final class ArcGisIdentityProvider extends AbstractOAuth2IdentityProvider
         } catch (IOException e) {
             throw new IdentityBrokerException("ArcGIS token response is not JSON");
         }
-        if (token == null || token.has("error") || !token.hasNonNull("access_token") || !token.hasNonNull("refresh_token")) {
-            throw new IdentityBrokerException("ArcGIS did not return an access and a refresh token");
+        PortalToken access = token == null ? null : PortalToken.read(token, "access_token", "expires_in");
+        PortalToken refresh = token == null ? null : PortalToken.read(token, "refresh_token", "refresh_token_expires_in");
+        if (token == null || token.has("error") || access == null || refresh == null) {
+            throw new IdentityBrokerException("ArcGIS did not return an access and a refresh token with their lifetimes");
         }
         JsonNode self;
         try {
-            self = new ArcGisPortalClient(session, getConfig()).self(token.get("access_token").asText());
+            self = new ArcGisPortalClient(session, getConfig()).self(access.value());
         } catch (RejectedException e) {
             throw new IdentityBrokerException("ArcGIS community/self failed: " + e.rejection().reason());
         }
@@ -60,8 +62,7 @@ public final class ArcGisIdentityProvider extends AbstractOAuth2IdentityProvider
             throw new IdentityBrokerException("ArcGIS community/self named no member");
         }
         long now = Time.currentTimeSeconds();
-        ArcGisGrant grant = new ArcGisGrant(token.get("access_token").asText(), now + token.path("expires_in").asLong(0),
-                token.get("refresh_token").asText(), now + token.path("refresh_token_expires_in").asLong(0), username);
+        ArcGisGrant grant = new ArcGisGrant(access.value(), access.expiresAt(now), refresh.value(), refresh.expiresAt(now), username);
 
         BrokeredIdentityContext identity = new BrokeredIdentityContext(memberId, getConfig());
         identity.setUsername(username);

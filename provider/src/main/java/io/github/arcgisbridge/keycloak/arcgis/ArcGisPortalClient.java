@@ -28,40 +28,51 @@ final class ArcGisPortalClient {
     }
 
     /** {@code refresh_token} grant: a new access token for the member. */
-    JsonNode refresh(String refreshToken) {
-        return token(SimpleHttp.create(session).doPost(config.getTokenUrl())
+    PortalToken refresh(String refreshToken) {
+        return issued(call(SimpleHttp.create(session).doPost(config.getTokenUrl())
                 .param("grant_type", "refresh_token")
                 .param("client_id", config.getClientId())
-                .param("refresh_token", refreshToken), Rejection.ARCGIS_AUTHORIZATION_INVALID);
+                .param("refresh_token", refreshToken), Rejection.ARCGIS_AUTHORIZATION_INVALID), "access_token", "expires_in");
     }
 
     /** {@code exchange_refresh_token} grant: a new refresh token, extending the link before the old one expires. */
-    JsonNode renew(String refreshToken, String redirectUri) {
-        return token(SimpleHttp.create(session).doPost(config.getTokenUrl())
+    PortalToken renew(String refreshToken, String redirectUri) {
+        return issued(call(SimpleHttp.create(session).doPost(config.getTokenUrl())
                 .param("grant_type", "exchange_refresh_token")
                 .param("client_id", config.getClientId())
                 .param("redirect_uri", redirectUri)
-                .param("refresh_token", refreshToken), Rejection.ARCGIS_AUTHORIZATION_INVALID);
+                .param("refresh_token", refreshToken), Rejection.ARCGIS_AUTHORIZATION_INVALID), "refresh_token", "refresh_token_expires_in");
     }
 
     /** {@code client_credentials} grant: a token for the app itself, with no user identity. */
-    JsonNode appToken() {
+    PortalToken appToken() {
         try (VaultStringSecret secret = session.vault().getStringSecret(config.getClientSecret())) {
-            return token(SimpleHttp.create(session).doPost(config.getTokenUrl())
+            return issued(call(SimpleHttp.create(session).doPost(config.getTokenUrl())
                     .param("grant_type", "client_credentials")
                     .param("client_id", config.getClientId())
-                    .param("client_secret", secret.get().orElse(config.getClientSecret())), Rejection.ARCGIS_APP_CREDENTIALS_REFUSED);
+                    .param("client_secret", secret.get().orElse(config.getClientSecret())), Rejection.ARCGIS_APP_CREDENTIALS_REFUSED),
+                    "access_token", "expires_in");
         }
     }
 
     /** {@code community/self}: the member a token belongs to. */
     JsonNode self(String accessToken) {
-        return token(SimpleHttp.create(session).doGet(config.getSharingRestUrl() + "/community/self")
+        return call(SimpleHttp.create(session).doGet(config.getSharingRestUrl() + "/community/self")
                 .param("f", "json")
                 .param("token", accessToken), Rejection.ARCGIS_AUTHORIZATION_INVALID);
     }
 
-    private JsonNode token(SimpleHttpRequest request, Rejection refused) {
+    /** A token the portal issued; a success answer without a usable token and lifetime means the portal is not working. */
+    private PortalToken issued(JsonNode response, String tokenField, String lifetimeField) {
+        PortalToken token = PortalToken.read(response, tokenField, lifetimeField);
+        if (token == null) {
+            LOG.warnf("ArcGIS identity provider '%s': portal answered without a usable %s and %s", config.getAlias(), tokenField, lifetimeField);
+            throw Rejection.ARCGIS_UNAVAILABLE.exception();
+        }
+        return token;
+    }
+
+    private JsonNode call(SimpleHttpRequest request, Rejection refused) {
         int status;
         JsonNode body;
         try (SimpleHttpResponse response = request.acceptJson().asResponse()) {

@@ -11,7 +11,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.keycloak.cluster.ClusterProvider;
 import org.keycloak.cluster.ExecutionResult;
 import org.keycloak.common.util.Time;
@@ -119,12 +118,11 @@ public final class ArcGisTokenVault {
             RealmModel realm = session.getContext().getRealm();
             String redirectUri = Urls.identityProviderAuthnResponse(session.getContext().getUri().getBaseUri(),
                     config.getAlias(), realm.getName()).toString();
-            JsonNode renewed = portal.renew(grant.refreshToken(), redirectUri);
-            next = next.withRefreshToken(renewed.path("refresh_token").asText(),
-                    now + renewed.path("refresh_token_expires_in").asLong(0));
+            PortalToken renewed = portal.renew(grant.refreshToken(), redirectUri);
+            next = next.withRefreshToken(renewed.value(), renewed.expiresAt(now));
         }
-        JsonNode refreshed = portal.refresh(next.refreshToken());
-        next = next.withAccessToken(refreshed.path("access_token").asText(), now + refreshed.path("expires_in").asLong(0));
+        PortalToken refreshed = portal.refresh(next.refreshToken());
+        next = next.withAccessToken(refreshed.value(), refreshed.expiresAt(now));
         String encrypted = ArcGisGrantCodec.encrypt(session, session.getContext().getRealm(), next);
         session.users().updateFederatedIdentity(session.getContext().getRealm(), user,
                 new FederatedIdentityModel(link.getIdentityProvider(), link.getUserId(), link.getUserName(), encrypted));

@@ -13,13 +13,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,6 +24,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.keycloak.representations.idm.FederatedIdentityRepresentation;
 import org.keycloak.representations.idm.RoleRepresentation;
 import org.keycloak.representations.idm.UserRepresentation;
@@ -38,6 +36,7 @@ import org.keycloak.testframework.realm.ManagedRealm;
 import io.github.arcgisbridge.testbed.arcgis.ArcGisPortal;
 import io.github.arcgisbridge.testbed.arcgis.OidcLoginSettings;
 import io.github.arcgisbridge.testbed.arcgis.ProviderDiscovery;
+import io.github.arcgisbridge.testbed.http.Fault;
 import io.github.arcgisbridge.testbed.identityserver.IdentityServer4Issuer;
 import io.github.arcgisbridge.testbed.identityserver.TestUser;
 import io.github.arcgisbridge.testbed.identityserver.TokenSpec;
@@ -45,7 +44,8 @@ import io.github.arcgisbridge.testbed.identityserver.TokenSpec;
 /**
  * The user's own ArcGIS token through the exchange, in the order a deployment lives it: not linked yet, linked once
  * through ArcGIS's sign-in, then tokens from the vault (cached, refreshed near expiry, the link extended), one
- * refresh for 20 concurrent requests, a revoked authorization, ArcGIS down, and the app-credential mode.
+ * refresh for 20 concurrent requests, ArcGIS down, slow or answering garbage (the fault suite's ArcGIS part), a
+ * revoked authorization, and the app-credential mode.
  */
 @KeycloakIntegrationTest(config = BridgeServerConfig.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -63,7 +63,7 @@ class ArcGisTokenExchangeTest {
 
     @BeforeEach
     void portalTrustsKeycloakAndKnowsTheBridgeApp() {
-        portal.up(true);
+        portal.fault(Fault.NONE);
         portal.userTokenSeconds(1800);
         portal.configureOidcLogin(OidcLoginSettings.fromDiscovery("Sign in with Keycloak", "arcgis-online", "arcgis-online-secret",
                 ProviderDiscovery.fetch(realm.getBaseUrl())));
@@ -165,41 +165,36 @@ class ArcGisTokenExchangeTest {
         portal.userTokenSeconds(1800);
         int refreshes = portal.tokenRequests("refresh_token");
         withArcGisSettings(Map.of("refreshMarginSeconds", "900"), () -> {
-            ExecutorService pool = Executors.newFixedThreadPool(20);
-            try {
-                List<Future<TokenEndpoint.Reply>> replies = new ArrayList<>();
-                for (int i = 0; i < 20; i++) {
-                    replies.add(pool.submit(() -> arcgisExchange(TestUser.ALICE).post(realm.getBaseUrl())));
-                }
-                String token = null;
-                for (Future<TokenEndpoint.Reply> reply : replies) {
-                    TokenEndpoint.Reply answer = reply.get();
-                    assertEquals(200, answer.status(), answer.body().toString());
-                    token = token == null ? answer.text("access_token") : token;
-                    assertEquals(token, answer.text("access_token"), "all share the one refreshed token");
-                }
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            } finally {
-                pool.shutdown();
+            List<TokenEndpoint.Reply> replies = Concurrently.send(20, 20, () -> arcgisExchange(TestUser.ALICE).post(realm.getBaseUrl()));
+            for (TokenEndpoint.Reply reply : replies) {
+                assertEquals(200, reply.status(), reply.body().toString());
+                assertEquals(replies.get(0).text("access_token"), reply.text("access_token"), "all share the one refreshed token");
             }
         });
         assertEquals(refreshes + 1, portal.tokenRequests("refresh_token"));
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(value = Fault.class, names = {"HTTP_503", "SLOW", "GARBAGE", "MALFORMED_JSON", "WRONG_SHAPE"})
     @Order(8)
-    void arcGisDownIsTemporarilyUnavailableAndTheLinkIsKept() {
+    void arcGisMisbehavingIsTemporarilyUnavailableHoldsUpNoOneAndLosesNothing(Fault fault) {
         RealmSnapshot before = RealmSnapshot.of(realm.admin());
-        portal.up(false);
+        int refreshes = portal.tokenRequests("refresh_token");
+        portal.fault(fault);
         withArcGisSettings(Map.of("refreshMarginSeconds", "100000"), () -> {
-            TokenEndpoint.Reply reply = arcgisExchange(TestUser.ALICE).post(realm.getBaseUrl());
-            assertEquals(503, reply.status(), reply.body().toString());
-            assertEquals("temporarily_unavailable", reply.text("error"));
+            AlongsideSlowRequest.Outcome outcome = AlongsideSlowRequest.run(() -> arcgisExchange(TestUser.ALICE).post(realm.getBaseUrl()),
+                    () -> TokenEndpoint.exchangeForArcgis(issuer.accessToken(TokenSpec.forUser(TestUser.ALICE))).post(realm.getBaseUrl()), 10);
+            assertEquals(503, outcome.slow().status(), outcome.slow().body().toString());
+            assertEquals("temporarily_unavailable", outcome.slow().text("error"));
+            assertTrue(outcome.slowMillis() < Fault.SLOW_DELAY_MILLIS, "bounded by the timeout: " + outcome.slowMillis() + " ms");
+            outcome.others().forEach(reply -> assertEquals(200, reply.status(), reply.body().toString()));
         });
-        portal.up(true);
+        portal.fault(Fault.NONE);
+        assertEquals(refreshes + 1, portal.tokenRequests("refresh_token"), "one refresh attempt, no retry storm");
         assertEquals(before, RealmSnapshot.of(realm.admin()));
-        assertEquals(200, arcgisExchange(TestUser.ALICE).post(realm.getBaseUrl()).status(), "works again once ArcGIS is back");
+        // The stored refresh token survived: the next refresh works.
+        withArcGisSettings(Map.of("refreshMarginSeconds", "100000"), () ->
+                assertEquals(200, arcgisExchange(TestUser.ALICE).post(realm.getBaseUrl()).status(), "works again once ArcGIS is back"));
     }
 
     @Test

@@ -18,6 +18,7 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
 import io.github.arcgisbridge.testbed.http.Exchanges;
+import io.github.arcgisbridge.testbed.http.Fault;
 
 /**
  * An emulated ArcGIS portal (ArcGIS Online organisation or ArcGIS Enterprise portal) with one OpenID Connect login,
@@ -47,7 +48,7 @@ public final class ArcGisPortal implements AutoCloseable {
     private final OrganizationSignIn signIn = new OrganizationSignIn(this);
     private final SecuredFeatureService featureService = new SecuredFeatureService(tokens);
     private volatile OidcLoginSettings oidcLogin;
-    private volatile boolean up = true;
+    private volatile Fault fault = Fault.NONE;
 
     private ArcGisPortal(HttpServer server, String urlKey, String name) {
         this.server = server;
@@ -116,13 +117,13 @@ public final class ArcGisPortal implements AutoCloseable {
         return tokens;
     }
 
-    /** Simulates an outage of the portal's token endpoint (503) for tests of callers' error handling. */
-    public void up(boolean up) {
-        this.up = up;
+    /** Makes the endpoints a token holder's server calls ({@code oauth2/token}, {@code community/self}) misbehave. */
+    public void fault(Fault fault) {
+        this.fault = fault;
     }
 
-    boolean isUp() {
-        return up;
+    Fault fault() {
+        return fault;
     }
 
     /** Invalidates a member's refresh tokens, as revoking the app's access in ArcGIS does. */
@@ -204,6 +205,9 @@ public final class ArcGisPortal implements AutoCloseable {
     }
 
     private void communitySelf(HttpExchange exchange) throws IOException {
+        if (fault.answer(exchange)) {
+            return;
+        }
         Map<String, String> params = Exchanges.params(exchange);
         String token = params.get("token");
         String header = exchange.getRequestHeaders().getFirst("X-Esri-Authorization");

@@ -78,9 +78,7 @@ final class PortalTokens {
         Map<String, String> params = Exchanges.params(exchange);
         String grantType = params.getOrDefault("grant_type", "");
         grantCounts.computeIfAbsent(grantType, g -> new AtomicInteger()).incrementAndGet();
-        if (!portal.isUp()) {
-            exchange.sendResponseHeaders(503, -1);
-            exchange.close();
+        if (portal.fault().answer(exchange)) {
             return;
         }
         ArcGisPortal.App app = portal.app(params.get("client_id"));

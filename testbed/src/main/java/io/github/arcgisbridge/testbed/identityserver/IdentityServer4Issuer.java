@@ -1,7 +1,6 @@
 package io.github.arcgisbridge.testbed.identityserver;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -20,6 +19,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import io.github.arcgisbridge.testbed.http.Exchanges;
+import io.github.arcgisbridge.testbed.http.Fault;
 
 /**
  * An HTTP issuer with IdentityServer4 4.x's endpoints and token shapes (see shared reference
@@ -29,7 +29,8 @@ import io.github.arcgisbridge.testbed.http.Exchanges;
  *
  * <p>Tests run it in-process and mint tokens directly with {@link #accessToken(TokenSpec)} and friends;
  * the local run starts it with {@link Main}. It counts the upstream calls a relying party makes, and can be
- * told to fail ({@link #fault(Fault)}) so tests can check what a relying party does when it is unreachable.</p>
+ * told to misbehave, per endpoint ({@link #fault(Upstream, Fault)}), so tests can check what a relying party does
+ * when one is down, slow or answers garbage.</p>
  */
 public final class IdentityServer4Issuer implements AutoCloseable {
 
@@ -40,8 +41,8 @@ public final class IdentityServer4Issuer implements AutoCloseable {
     public static final String SERVICE_CLIENT = "reporting-service";
     public static final String SERVICE_CLIENT_SECRET = "reporting-secret";
 
-    /** Failure modes for the upstream endpoints a relying party calls. */
-    public enum Fault { NONE, HTTP_503, GARBAGE }
+    /** The endpoints a relying party calls while validating tokens; each can be given a {@link Fault}. */
+    public enum Upstream { JWKS, INTROSPECTION, USERINFO }
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -55,7 +56,7 @@ public final class IdentityServer4Issuer implements AutoCloseable {
     private final AtomicInteger jwksRequests = new AtomicInteger();
     private final AtomicInteger introspectionRequests = new AtomicInteger();
     private final AtomicInteger userInfoRequests = new AtomicInteger();
-    private volatile Fault fault = Fault.NONE;
+    private final Map<Upstream, Fault> faults = new ConcurrentHashMap<>();
 
     private IdentityServer4Issuer(HttpServer server, String host) {
         this.server = server;
@@ -91,7 +92,16 @@ public final class IdentityServer4Issuer implements AutoCloseable {
     public int jwksRequests() { return jwksRequests.get(); }
     public int introspectionRequests() { return introspectionRequests.get(); }
     public int userInfoRequests() { return userInfoRequests.get(); }
-    public void fault(Fault fault) { this.fault = fault; }
+    /** Makes every upstream endpoint misbehave the same way ({@link Fault#NONE} heals them all). */
+    public void fault(Fault fault) {
+        for (Upstream upstream : Upstream.values()) {
+            faults.put(upstream, fault);
+        }
+    }
+
+    public void fault(Upstream upstream, Fault fault) {
+        faults.put(upstream, fault);
+    }
 
     public void addUser(TestUser user) {
         users.put(user.username(), user);
@@ -215,7 +225,7 @@ public final class IdentityServer4Issuer implements AutoCloseable {
         String path = exchange.getRequestURI().getPath();
         if (path.endsWith("/jwks")) {
             jwksRequests.incrementAndGet();
-            if (!faulted(exchange)) {
+            if (!faulted(Upstream.JWKS, exchange)) {
                 Exchanges.json(exchange, 200, keys.jwks());
             }
             return;
@@ -287,7 +297,7 @@ public final class IdentityServer4Issuer implements AutoCloseable {
 
     private void introspect(HttpExchange exchange) throws IOException {
         introspectionRequests.incrementAndGet();
-        if (faulted(exchange)) {
+        if (faulted(Upstream.INTROSPECTION, exchange)) {
             return;
         }
         String expected = "Basic " + Base64.getEncoder().encodeToString((API_NAME + ":" + API_SECRET).getBytes(StandardCharsets.UTF_8));
@@ -311,7 +321,7 @@ public final class IdentityServer4Issuer implements AutoCloseable {
 
     private void userInfo(HttpExchange exchange) throws IOException {
         userInfoRequests.incrementAndGet();
-        if (faulted(exchange)) {
+        if (faulted(Upstream.USERINFO, exchange)) {
             return;
         }
         String authorization = exchange.getRequestHeaders().getFirst("Authorization");
@@ -338,26 +348,8 @@ public final class IdentityServer4Issuer implements AutoCloseable {
         return users.values().stream().filter(u -> u.subject().equals(subject)).findFirst().orElse(null);
     }
 
-    private boolean faulted(HttpExchange exchange) throws IOException {
-        switch (fault) {
-            case HTTP_503 -> {
-                exchange.sendResponseHeaders(503, -1);
-                exchange.close();
-                return true;
-            }
-            case GARBAGE -> {
-                byte[] body = "<html>upstream proxy error".getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().add("Content-Type", "application/json");
-                exchange.sendResponseHeaders(200, body.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-                return true;
-            }
-            default -> {
-                return false;
-            }
-        }
+    private boolean faulted(Upstream upstream, HttpExchange exchange) throws IOException {
+        return faults.getOrDefault(upstream, Fault.NONE).answer(exchange);
     }
 
     /** IdentityServer4 reference-token handles are upper-case hex. */
