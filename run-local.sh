@@ -14,6 +14,8 @@
 #                             token exchange (cached vs refreshed), stop (used by CI)
 #   ./run-local.sh --bench    start everything, link alice's ArcGIS account in the browser test, run the wrk benchmark
 #                             (bench/keycloak-grants.sh: Keycloak's own grants against this exchange), stop
+#   ./run-local.sh --soak     start with 1,000 generated IdentityServer4 users and Keycloak's heap sized for a 2 GiB
+#                             container, run bench/soak.sh (100,000 exchanges; sessions, users, memory, upstream calls), stop
 #
 # Ports (override with environment variables): Keycloak 8080 (KC_PORT), its management/health port 9000
 # (KC_MANAGEMENT_PORT), testbed issuer 5000 (ISSUER_PORT), ArcGIS emulator 8090 (PORTAL_PORT). The realm export
@@ -38,6 +40,8 @@ for arg in "$@"; do
     --map-app) MAP_APP=yes ;;
     --browser-test) MODE=browser-test; MAP_APP=yes; export ARCGIS_USER_TOKEN_SECONDS=${ARCGIS_USER_TOKEN_SECONDS:-30} ;;
     --bench) MODE=bench; MAP_APP=yes ;;
+    --soak) MODE=soak; export TESTBED_LOAD_USERS=${TESTBED_LOAD_USERS:-1000}
+            export JAVA_OPTS_APPEND="${JAVA_OPTS_APPEND:-} -XX:MaxRAM=2g" ;;
     --reset) rm -rf "$KC_HOME/data" ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
@@ -171,8 +175,17 @@ if [ "$MAP_APP" = yes ]; then
   echo "\"Link your ArcGIS account (once)\"; afterwards the secured Parcels layer shows with no ArcGIS sign-in popup."
 fi
 
-if [ "$MODE" = bench ]; then
+if [ "$MODE" = bench ] || [ "$MODE" = soak ]; then
   command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+fi
+
+if [ "$MODE" = soak ]; then
+  log "Soak (about 5 minutes)"
+  KC_PID="${pids[1]}" bench/soak.sh
+  exit $?
+fi
+
+if [ "$MODE" = bench ]; then
   log "Linking alice's ArcGIS account (the browser test, without its expiry wait)"
   (cd examples/map-app && SKIP_EXPIRY=1 node browser-test.mjs) || exit 1
   log "Benchmark (about 4 minutes)"

@@ -11,8 +11,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.arcgisbridge.keycloak.error.Rejection;
 
 /**
- * A compact JWS split into its parts, nothing verified yet. Parsing is strict: three base64url parts, a JSON object
- * header with a string {@code alg}, a JSON object payload; anything else is malformed. Header parameters that name
+ * A compact JWS split into its parts, nothing verified yet. Parsing is strict: three base64url parts in their one
+ * canonical encoding (no padding, no stray bits), a JSON object header with a string {@code alg}, a JSON object
+ * payload; anything else is malformed. Header parameters that name
  * keys ({@code jku}, {@code x5u}, {@code jwk}, {@code x5c}) are never read: keys come only from the identity
  * provider's configuration.
  */
@@ -21,6 +22,7 @@ public record ParsedJws(String algorithm, String keyId, String type, boolean has
 
     // Duplicate member names are refused: two parsers must never read two different tokens from the same bytes.
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final Base64.Encoder CANONICAL = Base64.getUrlEncoder().withoutPadding();
 
     /** Whether the token has the shape of a compact JWS at all (reference tokens do not). */
     public static boolean looksLikeJws(String token) {
@@ -63,12 +65,22 @@ public record ParsedJws(String algorithm, String keyId, String type, boolean has
         }
     }
 
+    /**
+     * Decodes one part, refusing every encoding but the canonical one (RFC 7515 §2): otherwise one token would have
+     * many spellings (padding, different unused low bits in the last character), each passing the signature check,
+     * and anything keyed by the token's text (the introspection cache, a deny list) could be sidestepped.
+     */
     private static byte[] decode(String part) {
+        byte[] bytes;
         try {
-            return Base64.getUrlDecoder().decode(part);
+            bytes = Base64.getUrlDecoder().decode(part);
         } catch (IllegalArgumentException e) {
             throw Rejection.SUBJECT_TOKEN_MALFORMED.exception();
         }
+        if (!CANONICAL.encodeToString(bytes).equals(part)) {
+            throw Rejection.SUBJECT_TOKEN_MALFORMED.exception();
+        }
+        return bytes;
     }
 
     private static String text(JsonNode node, String name) {

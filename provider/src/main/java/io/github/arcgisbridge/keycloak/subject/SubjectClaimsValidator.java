@@ -19,6 +19,8 @@ public final class SubjectClaimsValidator {
 
     private static final Set<String> ACCESS_TOKEN_TYPES = Set.of("at+jwt", "application/at+jwt", "jwt");
     private static final Set<String> ID_TOKEN_TYPES = Set.of("jwt");
+    /** 9999-12-31T23:59:59Z: a NumericDate beyond it is nonsense, and would overflow the skew arithmetic. */
+    private static final long LATEST_NUMERIC_DATE = 253_402_300_799L;
 
     private final TrustPolicy policy;
 
@@ -174,6 +176,10 @@ public final class SubjectClaimsValidator {
         }
         // NumericDate may carry fractions (RFC 7519 §2); IdentityServer4 writes whole seconds.
         if (!value.isNumber() || value.isIntegralNumber() && !value.canConvertToLong()) {
+            throw Rejection.CLAIM_MALFORMED.exception();
+        }
+        double seconds = value.asDouble();
+        if (!(seconds >= 0 && seconds <= LATEST_NUMERIC_DATE)) {
             throw Rejection.CLAIM_MALFORMED.exception();
         }
         return value.asLong();

@@ -122,6 +122,7 @@ class ExchangeRejectionTest {
                 refused("three dots of garbage", i -> arcgis("a.b.c"), "subject_token_malformed"),
                 refused("header that is not JSON", i -> arcgis("bm90IGpzb24." + i.accessToken(alice()).split("\\.", 2)[1]), "subject_token_malformed"),
                 refused("duplicate claim names", i -> arcgis(duplicateSubject(i)), "subject_token_malformed"),
+                refused("signature spelled non-canonically (padded)", i -> arcgis(i.accessToken(alice()) + "=="), "subject_token_malformed"),
                 refused("unicode garbage", i -> arcgis("\u00e9\u00e8\u2603"), "subject_token_malformed"),
                 // reference tokens
                 refused("unknown reference token", i -> arcgis("0123456789ABCDEF0123456789ABCDEF"), "token_inactive"),

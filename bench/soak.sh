@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Soak on a running local stack (./run-local.sh --soak starts it with 1,000 generated IdentityServer4 users and
+# calls this): 100,000 token exchanges (IdentityServer4 JWT → token for arcgis-online) spread over 1,000 distinct
+# users, 8 connections. Measures what must not grow: the realm's user and client sessions, the users (each created
+# once, by its first exchange), Keycloak's resident memory and live heap after a full GC; and reports the calls made
+# to the upstream issuer (JWKS, introspection, userinfo). Exits non-zero when a check fails.
+#   KC_PID (required): Keycloak's process id      USERS (1000)   EXCHANGES (100000)   WARMUP_EXCHANGES (10000)
+set -euo pipefail
+cd "$(dirname "$0")"
+KC=${KEYCLOAK:-http://localhost:8080}
+REALM="$KC/realms/arcgis"
+ISSUER=${IS4_ISSUER:-http://localhost:5000}
+USERS=${USERS:-1000}
+EXCHANGES=${EXCHANGES:-100000}
+WARMUP_EXCHANGES=${WARMUP_EXCHANGES:-10000}
+: "${KC_PID:?KC_PID must name the Keycloak process}"
+# kc.sh starts the JVM as a child that carries the script's pid.
+JVM_PID=$(pgrep -f -- "-Dkc.script.pid=$KC_PID " | head -n 1 || true)
+KC_PID=${JVM_PID:-$KC_PID}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+admin_get() {
+  local token
+  token=$(curl -fsS "$KC/realms/master/protocol/openid-connect/token" -d grant_type=password -d client_id=admin-cli \
+    -d username=admin -d password=admin | json "d['access_token']")
+  curl -fsS -H "Authorization: Bearer $token" "$KC/admin/realms/arcgis/$1"
+}
+sessions() { admin_get client-session-stats | json "sum(int(c['active']) + int(c['offline']) for c in d)"; }
+users() { admin_get users/count; }
+rss_mib() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$KC_PID/status"; }
+full_gc() { jcmd "$KC_PID" GC.run >/dev/null; sleep 2; }
+heap_used_mib() { jcmd "$KC_PID" GC.heap_info | sed -n 's/.*heap.*used \([0-9]*\)K.*/\1/p' | head -n 1 | awk '{printf "%.0f", $1/1024}'; }
+upstream() { curl -fsS "$ISSUER/testbed/stats" | json "' / '.join(str(d[k]) for k in ('jwks','introspection','userinfo'))"; }
+
+run_wrk() {  # total exchanges
+  SOAK_PER_THREAD=$(( $1 / 2 )) wrk -t2 -c8 -d30m --timeout 10s -s soak.lua "$REALM/protocol/openid-connect/token" \
+    | grep '^SOAK'
+}
+
+echo "== Fetching $USERS IdentityServer4 access tokens (password grant, users load00001..)"
+for n in $(seq 1 "$USERS"); do
+  user=$(printf 'load%05d' "$n")
+  curl -fsS "$ISSUER/connect/token" -d grant_type=password -d client_id=map-spa -d "username=$user" -d "password=$user" \
+    -d 'scope=openid profile email arcgis.read' | json "d['access_token']"
+done >"$WORK/tokens"
+export SOAK_TOKENS="$WORK/tokens"
+export SOAK_BASIC; SOAK_BASIC=$(printf 'map-app:map-app-secret' | base64 -w0)
+export SOAK_BODY="grant_type=urn:ietf:params:oauth:grant-type:token-exchange&subject_token_type=urn:ietf:params:oauth:token-type:access_token&subject_issuer=identityserver4&audience=arcgis-online&subject_token="
+
+users_start=$(users); sessions_start=$(sessions); upstream_start=$(upstream)
+echo "== Warm-up: $WARMUP_EXCHANGES exchanges (the first of each user creates it)"
+warmup=$(run_wrk "$WARMUP_EXCHANGES"); echo "$warmup"
+full_gc
+users_base=$(users); sessions_base=$(sessions); rss_base=$(rss_mib); heap_base=$(heap_used_mib); upstream_base=$(upstream)
+echo "   after warm-up and a full GC: users $users_base, sessions $sessions_base, RSS $rss_base MiB, live heap $heap_base MiB"
+
+echo "== Soak: $EXCHANGES exchanges over $USERS users, 8 connections"
+soak=$(run_wrk "$EXCHANGES"); echo "$soak"
+full_gc
+users_end=$(users); sessions_end=$(sessions); rss_end=$(rss_mib); heap_end=$(heap_used_mib); upstream_end=$(upstream)
+
+responses=$(sed -n 's/.*responses=\([0-9]*\).*/\1/p' <<<"$soak")
+non200=$(sed -n 's/.*non200=\([0-9]*\).*/\1/p' <<<"$soak")
+growth=$(python3 -c "print(f'{($rss_end - $rss_base) * 100 / $rss_base:+.1f}')")
+heap_growth=$(python3 -c "print(f'{($heap_end - $heap_base) * 100 / $heap_base:+.1f}')")
+echo
+echo "Machine: $(nproc) cores, $(java -version 2>&1 | head -n 1); Keycloak heap sized for a 2 GiB container (-XX:MaxRAM=2g)."
+echo "| measure | value |"
+echo "|---|---|"
+echo "| exchanges in the soak / non-200 | $responses / $non200 |"
+echo "| throughput, p50 / p99 | $(python3 -c "import re; s='$soak'; d=dict(x.split('=') for x in s.split()[1:]); print(f\"{int(d['responses'])/float(d['seconds']):.0f} req/s, {d['p50_ms']} / {d['p99_ms']} ms\")") |"
+echo "| users: before warm-up → after warm-up → after soak | $users_start → $users_base → $users_end |"
+echo "| user + client sessions: before → after warm-up → after soak | $sessions_start → $sessions_base → $sessions_end |"
+echo "| RSS after full GC: after warm-up → after soak | $rss_base MiB → $rss_end MiB ($growth %) |"
+echo "| live heap after full GC: after warm-up → after soak | $heap_base MiB → $heap_end MiB ($heap_growth %) |"
+echo "| upstream calls JWKS / introspection / userinfo: warm-up, soak | $(python3 -c "
+a='$upstream_start'.split(' / '); b='$upstream_base'.split(' / '); c='$upstream_end'.split(' / ')
+print(' / '.join(str(int(y)-int(x)) for x,y in zip(a,b)) + ', ' + ' / '.join(str(int(y)-int(x)) for x,y in zip(b,c)))") |"
+
+fail=0
+[ "$responses" -ge "$EXCHANGES" ] || { echo "FAIL: only $responses exchanges answered"; fail=1; }
+[ "$non200" -eq 0 ] || { echo "FAIL: $non200 exchanges not answered 200"; fail=1; }
+[ "$users_end" -eq "$users_base" ] || { echo "FAIL: users changed during the soak"; fail=1; }
+[ "$sessions_end" -eq "$sessions_start" ] || { echo "FAIL: sessions changed ($sessions_start → $sessions_end)"; fail=1; }
+python3 -c "import sys; sys.exit(0 if $rss_end < $rss_base * 1.10 else 1)" || { echo "FAIL: RSS grew by $growth %"; fail=1; }
+[ "$fail" -eq 0 ] && echo "Soak checks passed."
+exit "$fail"
