@@ -14,8 +14,8 @@
 #                             token exchange (cached vs refreshed), stop (used by CI)
 #   ./run-local.sh --bench    start everything, link alice's ArcGIS account in the browser test, run the wrk benchmark
 #                             (bench/keycloak-grants.sh: Keycloak's own grants against this exchange), stop
-#   ./run-local.sh --soak     start with 1,000 generated IdentityServer4 users and Keycloak's heap sized for a 2 GiB
-#                             container, run bench/soak.sh (100,000 exchanges; sessions, users, memory, upstream calls), stop
+#   ./run-local.sh --soak     start with 1,000 generated IdentityServer4 users and a fixed 1 GiB heap, run bench/soak.sh (100,000 exchanges; sessions, users, memory, upstream calls),
+#                             stop (add --reset to start from an empty database, so the warm-up creates the users)
 #
 # Ports (override with environment variables): Keycloak 8080 (KC_PORT), its management/health port 9000
 # (KC_MANAGEMENT_PORT), testbed issuer 5000 (ISSUER_PORT), ArcGIS emulator 8090 (PORTAL_PORT). The realm export
@@ -41,7 +41,8 @@ for arg in "$@"; do
     --browser-test) MODE=browser-test; MAP_APP=yes; export ARCGIS_USER_TOKEN_SECONDS=${ARCGIS_USER_TOKEN_SECONDS:-30} ;;
     --bench) MODE=bench; MAP_APP=yes ;;
     --soak) MODE=soak; export TESTBED_LOAD_USERS=${TESTBED_LOAD_USERS:-1000}
-            export JAVA_OPTS_APPEND="${JAVA_OPTS_APPEND:-} -XX:MaxRAM=2g" ;;
+            # A fixed 1 GiB heap, committed and touched up front: RSS growth then is native memory, not the heap filling up.
+            export JAVA_OPTS_KC_HEAP=${JAVA_OPTS_KC_HEAP:-"-Xms1g -Xmx1g -XX:+AlwaysPreTouch"} ;;
     --reset) rm -rf "$KC_HOME/data" ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
@@ -70,15 +71,7 @@ if [ "$MAP_APP" = yes ]; then
   (cd examples/map-app && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npx vite build --logLevel warn)
 fi
 
-if [ ! -x "$KC_HOME/bin/kc.sh" ]; then
-  log "Fetching Keycloak $KC_VERSION through Maven"
-  mkdir -p "$WORK"
-  mvn -B -q -Dstyle.color=never dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" -DoutputDirectory="$WORK"
-  unzip -q -o "$WORK/keycloak-quarkus-dist-$KC_VERSION.zip" -d "$WORK"
-  mv "$WORK/keycloak-$KC_VERSION" "$KC_HOME.tmp" 2>/dev/null || true
-  [ -d "$KC_HOME.tmp" ] && mv "$KC_HOME.tmp" "$KC_HOME"
-  rm -f "$WORK/keycloak-quarkus-dist-$KC_VERSION.zip"
-fi
+scripts/fetch-keycloak.sh "$WORK" "$KC_VERSION"
 
 # --import-realm leaves an existing realm alone: start from a fresh database whenever the realm export changed.
 REALM_SUM=$(sha256sum realm-export/arcgis-realm.json | cut -d' ' -f1)

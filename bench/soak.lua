@@ -1,9 +1,11 @@
 -- wrk script for bench/soak.sh: token exchanges cycling through the IdentityServer4 tokens of many users, each
--- thread stopping after SOAK_PER_THREAD responses so the run has an exact size. Counts non-200 answers.
+-- thread stopping after SOAK_PER_THREAD responses so the run has an exact size, and saying so with a file in
+-- SOAK_DONE_DIR (wrk itself waits for its duration or SIGINT, which soak.sh sends once all threads are done).
+-- Counts non-200 answers.
 local tokens = {}
 local next_index = 1
-local responses = 0
-local failures = 0
+responses = 0
+failures = 0
 local limit = tonumber(os.getenv("SOAK_PER_THREAD"))
 local threads = {}
 
@@ -34,7 +36,8 @@ function response(status, headers, body)
   if status ~= 200 then
     failures = failures + 1
   end
-  if responses >= limit then
+  if responses == limit then
+    io.open(os.getenv("SOAK_DONE_DIR") .. "/thread-" .. id, "w"):close()
     wrk.thread:stop()
   end
 end

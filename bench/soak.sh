@@ -2,8 +2,10 @@
 # Soak on a running local stack (./run-local.sh --soak starts it with 1,000 generated IdentityServer4 users and
 # calls this): 100,000 token exchanges (IdentityServer4 JWT → token for arcgis-online) spread over 1,000 distinct
 # users, 8 connections. Measures what must not grow: the realm's user and client sessions, the users (each created
-# once, by its first exchange), Keycloak's resident memory and live heap after a full GC; and reports the calls made
-# to the upstream issuer (JWKS, introspection, userinfo). Exits non-zero when a check fails.
+# once, by its first exchange), Keycloak's resident memory and live heap after a full GC (with the whole heap
+# committed and touched at start, RSS growth is native memory, not the heap filling up), the classes whose live
+# instances grew; and reports the calls made to the upstream issuer (JWKS, introspection, userinfo). Exits non-zero
+# when a check fails.
 #   KC_PID (required): Keycloak's process id      USERS (1000)   EXCHANGES (100000)   WARMUP_EXCHANGES (10000)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -31,20 +33,34 @@ sessions() { admin_get client-session-stats | json "sum(int(c['active']) + int(c
 users() { admin_get users/count; }
 rss_mib() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$KC_PID/status"; }
 full_gc() { jcmd "$KC_PID" GC.run >/dev/null; sleep 2; }
-heap_used_mib() { jcmd "$KC_PID" GC.heap_info | sed -n 's/.*heap.*used \([0-9]*\)K.*/\1/p' | head -n 1 | awk '{printf "%.0f", $1/1024}'; }
+# The class histogram runs a full GC first; its total is the live heap.
+histogram() { jcmd "$KC_PID" GC.class_histogram >"$1"; }
+live_mib() { awk '$1 == "Total" {printf "%.0f", $3/1048576}' "$1"; }
 upstream() { curl -fsS "$ISSUER/testbed/stats" | json "' / '.join(str(d[k]) for k in ('jwks','introspection','userinfo'))"; }
 
-run_wrk() {  # total exchanges
-  SOAK_PER_THREAD=$(( $1 / 2 )) wrk -t2 -c8 -d30m --timeout 10s -s soak.lua "$REALM/protocol/openid-connect/token" \
-    | grep '^SOAK'
+run_wrk() {  # total exchanges; prints the SOAK summary line
+  local done_dir="$WORK/done-$1" pid
+  mkdir -p "$done_dir"
+  SOAK_DONE_DIR="$done_dir" SOAK_PER_THREAD=$(( $1 / 2 )) wrk -t2 -c8 -d60m --timeout 10s -s soak.lua \
+    "$REALM/protocol/openid-connect/token" >"$WORK/wrk-$1.txt" &
+  pid=$!
+  while [ "$(ls "$done_dir" | wc -l)" -lt 2 ] && kill -0 "$pid" 2>/dev/null; do sleep 1; done
+  kill -INT "$pid" 2>/dev/null || true
+  wait "$pid" || true
+  grep '^SOAK' "$WORK/wrk-$1.txt"
 }
 
 echo "== Fetching $USERS IdentityServer4 access tokens (password grant, users load00001..)"
-for n in $(seq 1 "$USERS"); do
-  user=$(printf 'load%05d' "$n")
-  curl -fsS "$ISSUER/connect/token" -d grant_type=password -d client_id=map-spa -d "username=$user" -d "password=$user" \
-    -d 'scope=openid profile email arcgis.read' | json "d['access_token']"
-done >"$WORK/tokens"
+python3 - "$ISSUER" "$USERS" >"$WORK/tokens" <<'PY'
+import json, sys, urllib.parse, urllib.request
+issuer, users = sys.argv[1], int(sys.argv[2])
+for n in range(1, users + 1):
+    user = f"load{n:05d}"
+    form = urllib.parse.urlencode({"grant_type": "password", "client_id": "map-spa", "username": user, "password": user,
+                                   "scope": "openid profile email arcgis.read"}).encode()
+    with urllib.request.urlopen(issuer + "/connect/token", form) as response:
+        print(json.load(response)["access_token"])
+PY
 export SOAK_TOKENS="$WORK/tokens"
 export SOAK_BASIC; SOAK_BASIC=$(printf 'map-app:map-app-secret' | base64 -w0)
 export SOAK_BODY="grant_type=urn:ietf:params:oauth:grant-type:token-exchange&subject_token_type=urn:ietf:params:oauth:token-type:access_token&subject_issuer=identityserver4&audience=arcgis-online&subject_token="
@@ -53,20 +69,22 @@ users_start=$(users); sessions_start=$(sessions); upstream_start=$(upstream)
 echo "== Warm-up: $WARMUP_EXCHANGES exchanges (the first of each user creates it)"
 warmup=$(run_wrk "$WARMUP_EXCHANGES"); echo "$warmup"
 full_gc
-users_base=$(users); sessions_base=$(sessions); rss_base=$(rss_mib); heap_base=$(heap_used_mib); upstream_base=$(upstream)
+histogram "$WORK/histogram-base"
+users_base=$(users); sessions_base=$(sessions); rss_base=$(rss_mib); heap_base=$(live_mib "$WORK/histogram-base"); upstream_base=$(upstream)
 echo "   after warm-up and a full GC: users $users_base, sessions $sessions_base, RSS $rss_base MiB, live heap $heap_base MiB"
 
 echo "== Soak: $EXCHANGES exchanges over $USERS users, 8 connections"
 soak=$(run_wrk "$EXCHANGES"); echo "$soak"
 full_gc
-users_end=$(users); sessions_end=$(sessions); rss_end=$(rss_mib); heap_end=$(heap_used_mib); upstream_end=$(upstream)
+histogram "$WORK/histogram-end"
+users_end=$(users); sessions_end=$(sessions); rss_end=$(rss_mib); heap_end=$(live_mib "$WORK/histogram-end"); upstream_end=$(upstream)
 
 responses=$(sed -n 's/.*responses=\([0-9]*\).*/\1/p' <<<"$soak")
 non200=$(sed -n 's/.*non200=\([0-9]*\).*/\1/p' <<<"$soak")
 growth=$(python3 -c "print(f'{($rss_end - $rss_base) * 100 / $rss_base:+.1f}')")
 heap_growth=$(python3 -c "print(f'{($heap_end - $heap_base) * 100 / $heap_base:+.1f}')")
 echo
-echo "Machine: $(nproc) cores, $(java -version 2>&1 | head -n 1); Keycloak heap sized for a 2 GiB container (-XX:MaxRAM=2g)."
+echo "Machine: $(nproc) cores, $(java -version 2>&1 | head -n 1); Keycloak's heap: $(tr '\0' ' ' <"/proc/$KC_PID/cmdline" | grep -o -- '-Xms[^ ]* -Xmx[^ ]*' || echo "Keycloak's default"), touched at start."
 echo "| measure | value |"
 echo "|---|---|"
 echo "| exchanges in the soak / non-200 | $responses / $non200 |"
@@ -78,6 +96,24 @@ echo "| live heap after full GC: after warm-up → after soak | $heap_base MiB �
 echo "| upstream calls JWKS / introspection / userinfo: warm-up, soak | $(python3 -c "
 a='$upstream_start'.split(' / '); b='$upstream_base'.split(' / '); c='$upstream_end'.split(' / ')
 print(' / '.join(str(int(y)-int(x)) for x,y in zip(a,b)) + ', ' + ' / '.join(str(int(y)-int(x)) for x,y in zip(b,c)))") |"
+
+echo
+echo "Live objects that grew most during the soak (after full GCs; class, instances, KiB):"
+python3 - "$WORK/histogram-base" "$WORK/histogram-end" <<'PY'
+import sys
+def read(path):
+    rows = {}
+    for line in open(path):
+        parts = line.split()
+        if len(parts) >= 4 and parts[0].endswith(":"):
+            rows[parts[3]] = (int(parts[1]), int(parts[2]))
+    return rows
+base, end = read(sys.argv[1]), read(sys.argv[2])
+growth = sorted(((end[c][1] - base.get(c, (0, 0))[1], end[c][0] - base.get(c, (0, 0))[0], c) for c in end), reverse=True)
+for size, count, name in growth[:12]:
+    print(f"  {name}  {count:+d}  {size / 1024:+.0f}")
+PY
+echo
 
 fail=0
 [ "$responses" -ge "$EXCHANGES" ] || { echo "FAIL: only $responses exchanges answered"; fail=1; }

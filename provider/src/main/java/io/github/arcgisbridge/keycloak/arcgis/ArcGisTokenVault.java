@@ -18,6 +18,8 @@ import org.keycloak.models.FederatedIdentityModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.models.UserProvider;
+import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.services.Urls;
 
 import io.github.arcgisbridge.keycloak.error.RejectedException;
@@ -31,7 +33,9 @@ import io.github.arcgisbridge.keycloak.error.Rejection;
  *
  * <p>Never two refreshes for one user at once: on a node, concurrent requests share one in-flight refresh; across
  * nodes, Keycloak's {@link ClusterProvider#executeIfNotExecuted} lets one node refresh while the others wait for
- * the link to show the new grant. One instance per server (held by the factory).</p>
+ * the link to show the new grant. Under that lock the link is read from the database in a transaction of its own,
+ * and the new grant is committed before the lock is released, so no node refreshes from a superseded grant and no
+ * waiting node is shown a stale one. One instance per server (held by the factory).</p>
  */
 public final class ArcGisTokenVault {
 
@@ -96,8 +100,9 @@ public final class ArcGisTokenVault {
     }
 
     /**
-     * The grant this node refreshed last, if it is still good and still belongs to the stored link: the link then
-     * holds either the value the refresh replaced (its transaction not yet committed) or the one it wrote.
+     * The grant this node refreshed last, if it is still good and still belongs to the link as this request read it:
+     * either the value the refresh replaced (read before the refresh committed, or from a cache not yet updated) or
+     * the one it wrote.
      */
     private ArcGisGrant recentlyRefreshed(String key, FederatedIdentityModel link, ArcGisConfig config, long now) {
         Fresh fresh = recent.get(key);
@@ -106,9 +111,38 @@ public final class ArcGisTokenVault {
         return sameLink && fresh.grant().accessTokenValidFor(config.getRefreshMarginSeconds(), now) ? fresh.grant() : null;
     }
 
+    /**
+     * Runs under the cluster-wide lock. The link is read again from the database first: another node may have
+     * refreshed since this request read it (through a cache, or its own persistence context), and refreshing from a
+     * superseded grant would spend a refresh token ArcGIS may already have replaced.
+     */
     private ArcGisGrant refresh(KeycloakSession session, ArcGisConfig config, UserModel user, FederatedIdentityModel link,
                                 ArcGisGrant grant, String key) {
         long now = Time.currentTimeSeconds();
+        FederatedIdentityModel stored = storedLink(session, user, config.getAlias());
+        if (stored == null) {
+            throw Rejection.ARCGIS_NOT_LINKED.exception();
+        }
+        boolean changedMeanwhile = !fingerprint(stored.getToken()).equals(fingerprint(link.getToken()));
+        ArcGisGrant current = changedMeanwhile ? ArcGisGrantCodec.decrypt(session, session.getContext().getRealm(), stored.getToken()) : grant;
+        if (current == null || current.refreshToken() == null) {
+            throw Rejection.ARCGIS_NOT_LINKED.exception();
+        }
+        if (changedMeanwhile && current.accessTokenValidFor(config.getRefreshMarginSeconds(), now)) {
+            return current;
+        }
+        ArcGisGrant next = redeem(session, config, current, now);
+        String encrypted = ArcGisGrantCodec.encrypt(session, session.getContext().getRealm(), next);
+        commit(session, user, new FederatedIdentityModel(stored.getIdentityProvider(), stored.getUserId(), stored.getUserName(), encrypted));
+        if (recent.size() >= MAX_RECENT) {
+            recent.values().removeIf(fresh -> fresh.grant().accessTokenExpiresAt() <= now);
+        }
+        recent.put(key, new Fresh(next, fingerprint(link.getToken()), fingerprint(encrypted)));
+        return next;
+    }
+
+    /** Asks ArcGIS for a new access token, renewing the refresh token first when it nears its end. */
+    private static ArcGisGrant redeem(KeycloakSession session, ArcGisConfig config, ArcGisGrant grant, long now) {
         if (grant.refreshTokenExpiresAt() <= now) {
             throw Rejection.ARCGIS_AUTHORIZATION_INVALID.exception();
         }
@@ -122,15 +156,20 @@ public final class ArcGisTokenVault {
             next = next.withRefreshToken(renewed.value(), renewed.expiresAt(now));
         }
         PortalToken refreshed = portal.refresh(next.refreshToken());
-        next = next.withAccessToken(refreshed.value(), refreshed.expiresAt(now));
-        String encrypted = ArcGisGrantCodec.encrypt(session, session.getContext().getRealm(), next);
-        session.users().updateFederatedIdentity(session.getContext().getRealm(), user,
-                new FederatedIdentityModel(link.getIdentityProvider(), link.getUserId(), link.getUserName(), encrypted));
-        if (recent.size() >= MAX_RECENT) {
-            recent.values().removeIf(fresh -> fresh.grant().accessTokenExpiresAt() <= now);
-        }
-        recent.put(key, new Fresh(next, fingerprint(link.getToken()), fingerprint(encrypted)));
-        return next;
+        return next.withAccessToken(refreshed.value(), refreshed.expiresAt(now));
+    }
+
+    /**
+     * Writes the new grant in a transaction of its own, committed before the cluster lock is released: the next lock
+     * holder and the nodes waiting read it, and a renewed refresh token is never lost to a later failure of this request.
+     */
+    private static void commit(KeycloakSession session, UserModel user, FederatedIdentityModel link) {
+        String realmId = session.getContext().getRealm().getId();
+        KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), fresh -> {
+            RealmModel realm = fresh.realms().getRealm(realmId);
+            fresh.getContext().setRealm(realm);
+            fresh.users().updateFederatedIdentity(realm, fresh.users().getUserById(realm, user.getId()), link);
+        });
     }
 
     /** Another node holds the refresh: read the link until it carries a grant usable again. */
@@ -138,7 +177,7 @@ public final class ArcGisTokenVault {
         long deadline = System.currentTimeMillis() + REFRESH_TIMEOUT_SECONDS * 1000L;
         while (System.currentTimeMillis() < deadline) {
             sleep();
-            FederatedIdentityModel link = session.users().getFederatedIdentity(session.getContext().getRealm(), user, config.getAlias());
+            FederatedIdentityModel link = storedLink(session, user, config.getAlias());
             if (link == null) {
                 throw Rejection.ARCGIS_NOT_LINKED.exception();
             }
@@ -150,6 +189,19 @@ public final class ArcGisTokenVault {
             }
         }
         throw Rejection.ARCGIS_UNAVAILABLE.exception();
+    }
+
+    /**
+     * The link as committed in the database, read in a new transaction straight from the JPA store: neither this
+     * request's persistence context nor a user cache entry not yet invalidated by another node can hide a change.
+     */
+    private static FederatedIdentityModel storedLink(KeycloakSession session, UserModel user, String alias) {
+        String realmId = session.getContext().getRealm().getId();
+        return KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(), fresh -> {
+            RealmModel realm = fresh.realms().getRealm(realmId);
+            fresh.getContext().setRealm(realm);
+            return fresh.getProvider(UserProvider.class, "jpa").getFederatedIdentity(realm, user, alias);
+        });
     }
 
     private static ArcGisGrant await(CompletableFuture<ArcGisGrant> running) {

@@ -1,11 +1,8 @@
 package io.github.arcgisbridge.keycloak.it;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
@@ -24,33 +21,20 @@ final class AlongsideSlowRequest {
     }
 
     static Outcome run(Supplier<TokenEndpoint.Reply> slow, Supplier<TokenEndpoint.Reply> other, int others) {
-        ExecutorService pool = Executors.newFixedThreadPool(2 + OTHER_CLIENTS);
         long start = System.nanoTime();
+        CompletableFuture<TokenEndpoint.Reply> slowReply = CompletableFuture.supplyAsync(slow);
+        CompletableFuture<Long> slowDone = slowReply.thenApply(reply -> elapsedMillis(start));
         try {
-            Future<TokenEndpoint.Reply> slowReply = pool.submit(slow::get);
-            Future<Long> slowDone = pool.submit(() -> {
-                slowReply.get();
-                return elapsedMillis(start);
-            });
             // Give the slow request time to reach the upstream before the others start.
             Thread.sleep(500);
-            List<Future<TokenEndpoint.Reply>> otherReplies = new ArrayList<>();
-            for (int i = 0; i < others; i++) {
-                otherReplies.add(pool.submit(other::get));
-            }
-            List<TokenEndpoint.Reply> collected = new ArrayList<>();
-            for (Future<TokenEndpoint.Reply> reply : otherReplies) {
-                collected.add(reply.get());
-            }
+            List<TokenEndpoint.Reply> otherReplies = Concurrently.send(OTHER_CLIENTS, others, other);
             long othersMillis = elapsedMillis(start);
-            return new Outcome(slowReply.get(), slowDone.get(), collected, othersMillis);
+            return new Outcome(slowReply.get(), slowDone.get(), otherReplies, othersMillis);
         } catch (ExecutionException e) {
             throw new AssertionError(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
-        } finally {
-            pool.shutdownNow();
         }
     }
 

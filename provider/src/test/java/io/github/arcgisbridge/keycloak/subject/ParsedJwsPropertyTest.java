@@ -7,10 +7,10 @@ import static org.quicktheories.generators.SourceDSL.strings;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -20,6 +20,8 @@ import org.quicktheories.generators.Generate;
 
 import io.github.arcgisbridge.keycloak.error.RejectedException;
 import io.github.arcgisbridge.keycloak.fuzz.FuzzRuns;
+import io.github.arcgisbridge.testbed.identityserver.JwtWriter;
+import io.github.arcgisbridge.testbed.identityserver.SigningKeys;
 import io.github.arcgisbridge.keycloak.error.Rejection;
 
 /**
@@ -31,13 +33,11 @@ class ParsedJwsPropertyTest {
 
     static final int CASES = 20_000;
 
-    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
-    private static final KeyPair KEY = rsaKey();
-    private static final String HEADER = "{\"alg\":\"RS256\",\"kid\":\"K1\",\"typ\":\"at+jwt\"}";
+    private static final KeyPair KEY = SigningKeys.unpublished().keyPair();
     private static final String PAYLOAD = "{\"iss\":\"https://login.example.com\",\"sub\":\"818727\",\"client_id\":\"map-spa\","
             + "\"exp\":1800003600,\"scope\":[\"openid\",\"arcgis.read\"]}";
-    private static final String SIGNED = sign(B64.encodeToString(HEADER.getBytes(StandardCharsets.UTF_8)) + "."
-            + B64.encodeToString(PAYLOAD.getBytes(StandardCharsets.UTF_8)));
+    private static final String SIGNED = JwtWriter.rs256(Map.<String, Object>of("alg", "RS256", "kid", "K1", "typ", "at+jwt"),
+            Map.<String, Object>of("iss", "https://login.example.com", "sub", "818727", "exp", 1_800_003_600L), KEY.getPrivate());
 
     @Test
     void anyTextParsesOrIsRefusedAsMalformed() {
@@ -153,27 +153,6 @@ class ParsedJwsPropertyTest {
             return verifier.verify(jws.signature());
         } catch (GeneralSecurityException e) {
             return false;
-        }
-    }
-
-    private static String sign(String signingInput) {
-        try {
-            Signature signer = Signature.getInstance("SHA256withRSA");
-            signer.initSign(KEY.getPrivate());
-            signer.update(signingInput.getBytes(StandardCharsets.US_ASCII));
-            return signingInput + "." + B64.encodeToString(signer.sign());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static KeyPair rsaKey() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
-            return generator.generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
