@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Benchmark on a running local stack (./run-local.sh --bench starts it and calls this): wrk on loopback against one
-# Keycloak 26.7 node, each scenario after a warm-up, at 2 and 8 connections:
+# Keycloak 26.7 node, every scenario warmed up first, then measured at 2 and 8 connections in ROUNDS interleaved
+# rounds (the median round is reported):
 #   a  client_credentials                          d  our exchange, IdentityServer4 reference token (cached introspection)
 #   b  Keycloak's standard token exchange          e  our exchange to the user's ArcGIS token (cached in the vault)
 #   c  our exchange, IdentityServer4 JWT           f  Keycloak's JWT authorization grant, same IdentityServer4 token
-# Prints a markdown table and the ratios. Bounded: WARMUP + DURATION per run (defaults 5 s + 15 s), 12 runs.
+# Prints a markdown table and the ratios. Bounded: 6 warm-ups of WARMUP, 6 x 2 x ROUNDS runs of DURATION
+# (defaults 10 s, 10 s, 3 rounds: about 7 minutes).
 set -euo pipefail
 cd "$(dirname "$0")"
 KC=${KEYCLOAK:-http://localhost:8080}
 REALM="$KC/realms/arcgis"
 ISSUER=${IS4_ISSUER:-http://localhost:5000}
-WARMUP=${WARMUP:-5s}
-DURATION=${DURATION:-15s}
+WARMUP=${WARMUP:-10s}
+DURATION=${DURATION:-10s}
+ROUNDS=${ROUNDS:-3}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
@@ -25,7 +28,8 @@ ADMIN=$(curl -fsS "$KC/realms/master/protocol/openid-connect/token" -d grant_typ
 if [ -z "$(admin "$KC/admin/realms/arcgis/clients?clientId=bench-client" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)) or "")')" ]; then
   admin -X POST "$KC/admin/realms/arcgis/clients" -d '{"clientId":"bench-client","secret":"bench-secret","publicClient":false,
     "serviceAccountsEnabled":true,"standardFlowEnabled":false,"attributes":{"standard.token.exchange.enabled":"true",
-    "oauth2.jwt.authorization.grant.enabled":"true","oauth2.jwt.authorization.grant.idp":"identityserver4"}}'
+    "oauth2.jwt.authorization.grant.enabled":"true","oauth2.jwt.authorization.grant.idp":"identityserver4",
+    "access.token.lifespan":"3600"}}'
 fi
 # The identity provider also accepts the JWT authorization grant (RFC 7523): reuse allowed, tokens of up to an hour.
 admin "$KC/admin/realms/arcgis/identity-provider/instances/identityserver4" | python3 -c '
@@ -66,20 +70,42 @@ scenario d map-app:map-app-secret "$EXCHANGE&subject_issuer=identityserver4&audi
 scenario e map-app:map-app-secret "$EXCHANGE&subject_issuer=identityserver4&requested_issuer=arcgis&subject_token=$IS4_JWT"
 scenario f bench-client:bench-secret "grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=$IS4_FOR_KEYCLOAK"
 
-before=$(curl -fsS "$ISSUER/testbed/stats")
-declare -A RPS P50 P99 BAD
+MEASURED=()
 for name in a b c d e f; do
   if [ "$(cat "$WORK/$name.status")" != 200 ]; then
     echo "scenario $name not measured: HTTP $(cat "$WORK/$name.status") $(head -c 300 "$WORK/$name.out")" >&2
-    continue
+  else
+    MEASURED+=("$name")
   fi
+done
+
+before=$(curl -fsS "$ISSUER/testbed/stats")
+# Warm-up: every scenario once, so each code path is compiled before any measurement.
+for name in "${MEASURED[@]}"; do
+  wrk -t2 -c8 -d"$WARMUP" -s "$WORK/$name.lua" "$REALM/protocol/openid-connect/token" >/dev/null
+done
+# Interleaved rounds: a scenario measured only early or only late in the run would carry the server's drift (JIT,
+# GC, the growing event table) into the comparison; the median of ROUNDS interleaved runs does not.
+for connections in 2 8; do
+  for round in $(seq 1 "$ROUNDS"); do
+    for name in "${MEASURED[@]}"; do
+      wrk -t2 -c"$connections" -d"$DURATION" --latency -s "$WORK/$name.lua" "$REALM/protocol/openid-connect/token" \
+        >"$WORK/$name-$connections-$round.txt"
+    done
+  done
+done
+declare -A RPS P50 P99 BAD
+for name in "${MEASURED[@]}"; do
   for connections in 2 8; do
-    wrk -t2 -c"$connections" -d"$WARMUP" -s "$WORK/$name.lua" "$REALM/protocol/openid-connect/token" >/dev/null
-    wrk -t2 -c"$connections" -d"$DURATION" --latency -s "$WORK/$name.lua" "$REALM/protocol/openid-connect/token" >"$WORK/$name-$connections.txt"
-    RPS[$name$connections]=$(awk '/Requests\/sec/ {print $2}' "$WORK/$name-$connections.txt")
-    P50[$name$connections]=$(awk '$1=="50%" {print $2}' "$WORK/$name-$connections.txt")
-    P99[$name$connections]=$(awk '$1=="99%" {print $2}' "$WORK/$name-$connections.txt")
-    BAD[$name$connections]=$(awk '/Non-2xx/ {print $NF}' "$WORK/$name-$connections.txt")
+    # The median round by req/s; its latencies are reported with it. Non-2xx answers are summed over all rounds.
+    median=$(for round in $(seq 1 "$ROUNDS"); do
+      echo "$(awk '/Requests\/sec/ {print $2}' "$WORK/$name-$connections-$round.txt") $round"
+    done | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p" | cut -d' ' -f2)
+    file="$WORK/$name-$connections-$median.txt"
+    RPS[$name$connections]=$(awk '/Requests\/sec/ {print $2}' "$file")
+    P50[$name$connections]=$(awk '$1=="50%" {print $2}' "$file")
+    P99[$name$connections]=$(awk '$1=="99%" {print $2}' "$file")
+    BAD[$name$connections]=$(cat "$WORK/$name-$connections"-*.txt | awk '/Non-2xx/ {n += $NF} END {print n + 0}')
   done
 done
 after=$(curl -fsS "$ISSUER/testbed/stats")
@@ -92,7 +118,7 @@ label() {
   esac
 }
 echo
-echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -n 1); wrk on the same cores; $DURATION per run after $WARMUP warm-up."
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -n 1); wrk on the same cores; median of $ROUNDS interleaved $DURATION runs after a $WARMUP warm-up per scenario."
 echo
 echo "| scenario | req/s (2 conn) | p50 / p99 (2 conn) | req/s (8 conn) | p50 / p99 (8 conn) | non-2xx |"
 echo "|---|---|---|---|---|---|"
