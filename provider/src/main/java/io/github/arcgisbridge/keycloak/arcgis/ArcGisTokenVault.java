@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 
 import org.keycloak.cluster.ClusterProvider;
 import org.keycloak.cluster.ExecutionResult;
@@ -164,11 +165,9 @@ public final class ArcGisTokenVault {
      * holder and the nodes waiting read it, and a renewed refresh token is never lost to a later failure of this request.
      */
     private static void commit(KeycloakSession session, UserModel user, FederatedIdentityModel link) {
-        String realmId = session.getContext().getRealm().getId();
-        KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), fresh -> {
-            RealmModel realm = fresh.realms().getRealm(realmId);
-            fresh.getContext().setRealm(realm);
+        inOwnTransaction(session, (fresh, realm) -> {
             fresh.users().updateFederatedIdentity(realm, fresh.users().getUserById(realm, user.getId()), link);
+            return null;
         });
     }
 
@@ -196,11 +195,17 @@ public final class ArcGisTokenVault {
      * request's persistence context nor a user cache entry not yet invalidated by another node can hide a change.
      */
     private static FederatedIdentityModel storedLink(KeycloakSession session, UserModel user, String alias) {
+        return inOwnTransaction(session, (fresh, realm) ->
+                fresh.getProvider(UserProvider.class, "jpa").getFederatedIdentity(realm, user, alias));
+    }
+
+    /** Runs the work in a new session and transaction, committed when it returns, with this request's realm. */
+    private static <T> T inOwnTransaction(KeycloakSession session, BiFunction<KeycloakSession, RealmModel, T> work) {
         String realmId = session.getContext().getRealm().getId();
         return KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(), fresh -> {
             RealmModel realm = fresh.realms().getRealm(realmId);
             fresh.getContext().setRealm(realm);
-            return fresh.getProvider(UserProvider.class, "jpa").getFederatedIdentity(realm, user, alias);
+            return work.apply(fresh, realm);
         });
     }
 

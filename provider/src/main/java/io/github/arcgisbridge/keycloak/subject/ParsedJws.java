@@ -13,9 +13,8 @@ import io.github.arcgisbridge.keycloak.error.Rejection;
 /**
  * A compact JWS split into its parts, nothing verified yet. Parsing is strict: three base64url parts in their one
  * canonical encoding (no padding, no stray bits), a JSON object header with a string {@code alg}, a JSON object
- * payload; anything else is malformed. Header parameters that name
- * keys ({@code jku}, {@code x5u}, {@code jwk}, {@code x5c}) are never read: keys come only from the identity
- * provider's configuration.
+ * payload; anything else is malformed. Header parameters that name keys ({@code jku}, {@code x5u}, {@code jwk},
+ * {@code x5c}) are never read: keys come only from the identity provider's configuration.
  */
 public record ParsedJws(String algorithm, String keyId, String type, boolean hasCriticalHeaders, JsonNode claims,
                         byte[] signingInput, byte[] signature) {

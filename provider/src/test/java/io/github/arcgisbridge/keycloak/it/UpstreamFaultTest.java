@@ -144,12 +144,9 @@ class UpstreamFaultTest {
     // ---- introspection --------------------------------------------------------------------------------------
 
     static Stream<Arguments> introspectionFaults() {
-        return Stream.of(
-                Arguments.of(Fault.HTTP_503, 503, "temporarily_unavailable", "introspection_unavailable"),
-                Arguments.of(Fault.GARBAGE, 503, "temporarily_unavailable", "introspection_unavailable"),
-                Arguments.of(Fault.MALFORMED_JSON, 503, "temporarily_unavailable", "introspection_unavailable"),
+        return Stream.concat(unavailable("introspection_unavailable", Fault.HTTP_503, Fault.GARBAGE, Fault.MALFORMED_JSON),
                 // "active": "true" (a string) is not the boolean true: the token is not taken as active.
-                Arguments.of(Fault.WRONG_SHAPE, 400, "invalid_request", "token_inactive"));
+                Stream.of(Arguments.of(Fault.WRONG_SHAPE, 400, "invalid_request", "token_inactive")));
     }
 
     @ParameterizedTest
@@ -186,13 +183,9 @@ class UpstreamFaultTest {
     // ---- userinfo (asked only while naming a user about to be created) ----------------------------------------
 
     static Stream<Arguments> userInfoFaults() {
-        return Stream.of(
-                Arguments.of(Fault.HTTP_503, 503, "temporarily_unavailable", "userinfo_unavailable"),
-                Arguments.of(Fault.GARBAGE, 503, "temporarily_unavailable", "userinfo_unavailable"),
-                Arguments.of(Fault.MALFORMED_JSON, 503, "temporarily_unavailable", "userinfo_unavailable"),
-                Arguments.of(Fault.SLOW, 503, "temporarily_unavailable", "userinfo_unavailable"),
+        return Stream.concat(unavailable("userinfo_unavailable", Fault.HTTP_503, Fault.GARBAGE, Fault.MALFORMED_JSON, Fault.SLOW),
                 // "sub": [1] is not the token's subject: the profile belongs to nobody we know.
-                Arguments.of(Fault.WRONG_SHAPE, 400, "invalid_request", "userinfo_subject_mismatch"));
+                Stream.of(Arguments.of(Fault.WRONG_SHAPE, 400, "invalid_request", "userinfo_subject_mismatch")));
     }
 
     @ParameterizedTest
@@ -209,6 +202,11 @@ class UpstreamFaultTest {
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------
+
+    /** Faults that make the upstream unusable: each must be answered 503 temporarily_unavailable with the reason. */
+    private static Stream<Arguments> unavailable(String reason, Fault... faults) {
+        return Stream.of(faults).map(fault -> Arguments.of(fault, 503, "temporarily_unavailable", reason));
+    }
 
     private void assertCutOffWithoutHoldingUpOthers(AlongsideSlowRequest.Outcome outcome, String reason) {
         assertRefusedAmongOthers(events, outcome.slow(), 503, "temporarily_unavailable", reason);
