@@ -30,6 +30,6 @@ public final class ArcGisProviders {
     }
 
     private static boolean isEnabledArcGis(IdentityProviderModel model) {
-        return model.isEnabled() && ArcGisIdentityProviderFactory.PROVIDER_ID.equals(model.getProviderId());
+        return model.isEnabled() && ArcGisConfig.PROVIDER_ID.equals(model.getProviderId());
     }
 }

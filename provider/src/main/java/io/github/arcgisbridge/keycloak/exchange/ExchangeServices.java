@@ -1,7 +1,7 @@
 package io.github.arcgisbridge.keycloak.exchange;
 
-import io.github.arcgisbridge.keycloak.arcgis.ArcGisAppTokens;
-import io.github.arcgisbridge.keycloak.arcgis.ArcGisTokenVault;
+import io.github.arcgisbridge.keycloak.arcgis.token.ArcGisAppTokens;
+import io.github.arcgisbridge.keycloak.arcgis.vault.ArcGisTokenVault;
 import io.github.arcgisbridge.keycloak.subject.IntrospectionCache;
 
 /** The per-server state the exchange shares across requests, owned by the factory. */

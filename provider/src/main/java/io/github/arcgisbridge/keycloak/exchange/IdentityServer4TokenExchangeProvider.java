@@ -21,16 +21,11 @@ import org.keycloak.protocol.oidc.TokenManager;
 import org.keycloak.representations.AccessTokenResponse;
 import org.keycloak.services.CorsErrorResponseException;
 
-import io.github.arcgisbridge.keycloak.arcgis.ArcGisConfig;
-import io.github.arcgisbridge.keycloak.arcgis.ArcGisProviders;
+import io.github.arcgisbridge.keycloak.arcgis.token.ArcGisTokenIssuer;
 import io.github.arcgisbridge.keycloak.error.RejectedException;
 import io.github.arcgisbridge.keycloak.error.Rejection;
-import io.github.arcgisbridge.keycloak.idp.IdentityServer4Config;
-import io.github.arcgisbridge.keycloak.idp.IdentityServer4Providers;
-import io.github.arcgisbridge.keycloak.mint.ArcGisTokenIssuer;
 import io.github.arcgisbridge.keycloak.mint.ExchangedTokenMinter;
 import io.github.arcgisbridge.keycloak.mint.ScopeNarrowing;
-import io.github.arcgisbridge.keycloak.subject.ParsedJws;
 import io.github.arcgisbridge.keycloak.subject.SubjectTokenValidator;
 import io.github.arcgisbridge.keycloak.subject.VerifiedSubject;
 import io.github.arcgisbridge.keycloak.user.SubjectUserResolver;
@@ -46,8 +41,8 @@ final class IdentityServer4TokenExchangeProvider implements TokenExchangeProvide
 
     private final KeycloakSession session;
     private final ExchangeServices services;
-    private IdentityServer4Config identityProvider;
-    private ArcGisConfig arcgis;
+    private TokenExchangeContext routedContext;
+    private Optional<ExchangeRoute> route = Optional.empty();
 
     IdentityServer4TokenExchangeProvider(KeycloakSession session, ExchangeServices services) {
         this.session = session;
@@ -56,111 +51,108 @@ final class IdentityServer4TokenExchangeProvider implements TokenExchangeProvide
 
     @Override
     public boolean supports(TokenExchangeContext context) {
-        TokenExchangeContext.Params params = context.getParams();
-        String requestedIssuer = context.getFormParams().getFirst(OAuth2Constants.REQUESTED_ISSUER);
-        if (requestedIssuer != null) {
-            arcgis = ArcGisProviders.byAlias(session, requestedIssuer).orElse(null);
-            if (arcgis == null) {
-                context.setUnsupportedReason("Parameter 'requested_issuer' names no enabled ArcGIS identity provider");
-                return false;
-            }
-        } else if (params.getResource() != null && params.getResource().size() == 1 && params.getAudience() == null) {
-            arcgis = ArcGisProviders.bySharingRestUrl(session, params.getResource().get(0)).orElse(null);
-        }
-        if (params.getSubjectToken() == null) {
-            context.setUnsupportedReason("Parameter 'subject_token' is required");
-            return false;
-        }
-        Optional<IdentityServer4Config> found = params.getSubjectIssuer() != null
-                ? IdentityServer4Providers.byAlias(session, params.getSubjectIssuer())
-                : Optional.ofNullable(ParsedJws.unverifiedIssuer(params.getSubjectToken()))
-                        .flatMap(issuer -> IdentityServer4Providers.byIssuer(session, issuer));
-        if (found.isEmpty()) {
-            context.setUnsupportedReason("The subject token is not from an enabled IdentityServer4 identity provider");
-            return false;
-        }
-        identityProvider = found.get();
-        return true;
+        return routeOf(context).isPresent();
     }
 
     @Override
     public Response exchange(TokenExchangeContext context) {
+        ExchangeRoute route = routeOf(context).orElseThrow(() -> new IllegalStateException("exchange() of a request this provider does not support"));
         EventBuilder event = context.getEvent();
-        event.detail(Details.IDENTITY_PROVIDER, identityProvider.getAlias());
-        event.detail(OAuth2Constants.SUBJECT_ISSUER, identityProvider.getAlias());
+        event.detail(Details.IDENTITY_PROVIDER, route.identityProvider().getAlias());
+        event.detail(OAuth2Constants.SUBJECT_ISSUER, route.identityProvider().getAlias());
         try {
-            Object response = arcgis != null ? exchangeForArcGis(context, event) : exchange(context, event);
+            Object response = route.toArcGis() ? issueArcGisToken(context, route, event) : mintKeycloakToken(context, route, event);
             event.success();
             return context.getCors().add(Response.ok(response, MediaType.APPLICATION_JSON_TYPE));
         } catch (RejectedException e) {
-            Rejection rejection = e.rejection();
-            event.detail(Details.REASON, rejection.reason());
-            event.error(rejection.eventError());
-            if (e.responseFields().isEmpty()) {
-                throw new CorsErrorResponseException(context.getCors(), rejection.oauthError(), rejection.description(), rejection.status());
-            }
-            Map<String, String> body = new LinkedHashMap<>();
-            body.put(OAuth2Constants.ERROR, rejection.oauthError());
-            body.put(OAuth2Constants.ERROR_DESCRIPTION, rejection.description());
-            body.putAll(e.responseFields());
-            return context.getCors().add(Response.status(rejection.status()).entity(body).type(MediaType.APPLICATION_JSON_TYPE)
-                    .header("Cache-Control", "no-store"));
+            return refusal(context, event, e);
         }
     }
 
-    /** The user's ArcGIS token ({@code requested_issuer} = the ArcGIS identity provider, or its sharing/rest as resource). */
-    private Map<String, Object> exchangeForArcGis(TokenExchangeContext context, EventBuilder event) {
+    /** Resolved once per request: supports() and exchange() ask the same question of the same context. */
+    private Optional<ExchangeRoute> routeOf(TokenExchangeContext context) {
+        if (context != routedContext) {
+            route = ExchangeRoute.resolve(session, context);
+            routedContext = context;
+        }
+        return route;
+    }
+
+    /** A Keycloak token for the target clients, minted with the first target's protocol mappers. */
+    private AccessTokenResponse mintKeycloakToken(TokenExchangeContext context, ExchangeRoute route, EventBuilder event) {
+        ClientModel requester = context.getClient();
+        ExchangeRequest request = ExchangeRequest.of(context.getParams());
+        event.detail(Details.REQUESTED_TOKEN_TYPE, request.requestedTokenType());
+
+        RequesterPolicy policy = new RequesterPolicy(route.identityProvider(), requester);
+        List<ClientModel> targets = ExchangeTargets.resolve(context.getRealm(), requester, policy.permittedAudiences(),
+                route.identityProvider().getResourceIndicators(), request);
+        Set<String> restrictedScopes = ScopeNarrowing.restrictedScopes(targets.get(0), request.scope());
+        VerifiedSubject subject = verifiedSubject(request, route, policy, event);
+        UserModel user = identified(event, users(route, event).resolveOrCreate(subject, request.subjectToken()));
+        return new ExchangedTokenMinter(session, (TokenManager) context.getTokenManager(), event, context.getClientConnection())
+                .mint(user, targets, restrictedScopes, request.scope(), request.requestedTokenType());
+    }
+
+    /**
+     * The user's ArcGIS token ({@code requested_issuer} = the ArcGIS identity provider, or its sharing/rest as
+     * resource). It needs a linked ArcGIS account, which only a browser sign-in can create, so this path never
+     * creates a Keycloak user: an unknown subject is "not linked" too.
+     */
+    private Map<String, Object> issueArcGisToken(TokenExchangeContext context, ExchangeRoute route, EventBuilder event) {
         ClientModel requester = context.getClient();
         ExchangeRequest request = ExchangeRequest.of(context.getParams());
         event.detail(Details.REQUESTED_TOKEN_TYPE, request.requestedTokenType());
         if (!OAuth2Constants.ACCESS_TOKEN_TYPE.equals(request.requestedTokenType())) {
             throw Rejection.REQUESTED_TOKEN_TYPE_UNSUPPORTED.exception();
         }
-        RequesterPolicy policy = new RequesterPolicy(identityProvider, requester);
-        if (!policy.permittedAudiences().contains(arcgis.getAlias())) {
+        RequesterPolicy policy = new RequesterPolicy(route.identityProvider(), requester);
+        if (!policy.permittedAudiences().contains(route.arcgis().getAlias())) {
             throw Rejection.AUDIENCE_NOT_PERMITTED.exception();
         }
         ArcGisTokenIssuer issuer = new ArcGisTokenIssuer(session, event);
         UserModel user;
         try {
-            user = verifiedUser(request, policy, event, false);
+            VerifiedSubject subject = verifiedSubject(request, route, policy, event);
+            user = identified(event, users(route, event).resolveLinked(subject, Rejection.ARCGIS_NOT_LINKED));
         } catch (RejectedException e) {
-            throw issuer.withAccountLinkUrl(e, arcgis, requester);
+            throw issuer.withAccountLinkUrl(e, route.arcgis(), requester);
         }
-        return issuer.issue(arcgis, user, requester, services.arcgisVault(), services.arcgisAppTokens());
+        return issuer.issue(route.arcgis(), user, requester, services.arcgisVault(), services.arcgisAppTokens());
     }
 
-    /**
-     * The subject and user steps, shared by both kinds of target. An ArcGIS token needs a linked ArcGIS account, which
-     * only a browser sign-in can create, so that path never creates a Keycloak user.
-     */
-    private UserModel verifiedUser(ExchangeRequest request, RequesterPolicy policy, EventBuilder event, boolean mayCreateUser) {
-        VerifiedSubject subject = new SubjectTokenValidator(session, identityProvider, services.introspectionCache())
+    private VerifiedSubject verifiedSubject(ExchangeRequest request, ExchangeRoute route, RequesterPolicy policy, EventBuilder event) {
+        VerifiedSubject subject = new SubjectTokenValidator(session, route.identityProvider(), services.introspectionCache())
                 .validate(request.subjectToken(), request.subjectTokenKind());
         event.detail(Details.IDENTITY_PROVIDER_USERNAME, subject.subject());
         event.detail(Details.SUBJECT_TOKEN_CLIENT_ID, subject.clientId());
         policy.checkPairing(subject);
+        return subject;
+    }
 
-        SubjectUserResolver users = new SubjectUserResolver(session, identityProvider, event);
-        UserModel user = mayCreateUser ? users.resolve(subject, request.subjectToken())
-                : users.resolveExisting(subject, Rejection.ARCGIS_NOT_LINKED);
+    private SubjectUserResolver users(ExchangeRoute route, EventBuilder event) {
+        return new SubjectUserResolver(session, route.identityProvider(), event);
+    }
+
+    private static UserModel identified(EventBuilder event, UserModel user) {
         event.user(user);
         event.detail(Details.USERNAME, user.getUsername());
         return user;
     }
 
-    private AccessTokenResponse exchange(TokenExchangeContext context, EventBuilder event) {
-        ClientModel requester = context.getClient();
-        ExchangeRequest request = ExchangeRequest.of(context.getParams());
-        event.detail(Details.REQUESTED_TOKEN_TYPE, request.requestedTokenType());
-
-        RequesterPolicy policy = new RequesterPolicy(identityProvider, requester);
-        List<ClientModel> targets = ExchangeTargets.resolve(context.getRealm(), requester, policy.permittedAudiences(),
-                identityProvider.getResourceIndicators(), request);
-        Set<String> restrictedScopes = ScopeNarrowing.restrictedScopes(targets.get(0), request.scope());
-        UserModel user = verifiedUser(request, policy, event, true);
-        return new ExchangedTokenMinter(session, (TokenManager) context.getTokenManager(), event, context.getClientConnection())
-                .mint(user, targets, restrictedScopes, request.scope(), request.requestedTokenType());
+    private static Response refusal(TokenExchangeContext context, EventBuilder event, RejectedException e) {
+        Rejection rejection = e.rejection();
+        event.detail(Details.REASON, rejection.reason());
+        event.error(rejection.eventError());
+        if (e.responseFields().isEmpty()) {
+            throw new CorsErrorResponseException(context.getCors(), rejection.oauthError(), rejection.description(), rejection.status());
+        }
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put(OAuth2Constants.ERROR, rejection.oauthError());
+        body.put(OAuth2Constants.ERROR_DESCRIPTION, rejection.description());
+        body.putAll(e.responseFields());
+        return context.getCors().add(Response.status(rejection.status()).entity(body).type(MediaType.APPLICATION_JSON_TYPE)
+                .header("Cache-Control", "no-store"));
     }
 
     @Override

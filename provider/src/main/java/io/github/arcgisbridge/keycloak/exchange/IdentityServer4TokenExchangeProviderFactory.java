@@ -9,8 +9,8 @@ import org.keycloak.protocol.oidc.TokenExchangeProvider;
 import org.keycloak.protocol.oidc.TokenExchangeProviderFactory;
 import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
-import io.github.arcgisbridge.keycloak.arcgis.ArcGisAppTokens;
-import io.github.arcgisbridge.keycloak.arcgis.ArcGisTokenVault;
+import io.github.arcgisbridge.keycloak.arcgis.token.ArcGisAppTokens;
+import io.github.arcgisbridge.keycloak.arcgis.vault.ArcGisTokenVault;
 import io.github.arcgisbridge.keycloak.subject.IntrospectionCache;
 
 /**

@@ -5,7 +5,7 @@ import java.util.Set;
 import org.keycloak.models.ClientModel;
 
 import io.github.arcgisbridge.keycloak.error.Rejection;
-import io.github.arcgisbridge.keycloak.idp.IdentityServer4Config;
+import io.github.arcgisbridge.keycloak.identityserver4.IdentityServer4Config;
 import io.github.arcgisbridge.keycloak.subject.VerifiedSubject;
 
 /**

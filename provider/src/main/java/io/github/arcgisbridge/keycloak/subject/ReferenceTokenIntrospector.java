@@ -1,17 +1,13 @@
 package io.github.arcgisbridge.keycloak.subject;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import org.keycloak.http.simple.SimpleHttp;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.vault.VaultStringSecret;
 
 import io.github.arcgisbridge.keycloak.error.Rejection;
-import io.github.arcgisbridge.keycloak.idp.IdentityServer4Config;
+import io.github.arcgisbridge.keycloak.fingerprint.Fingerprint;
+import io.github.arcgisbridge.keycloak.identityserver4.IdentityServer4Config;
 import io.github.arcgisbridge.keycloak.upstream.UpstreamJson;
 
 /**
@@ -36,7 +32,7 @@ final class ReferenceTokenIntrospector {
         if (!config.isReferenceTokenIntrospectionConfigured()) {
             throw Rejection.REFERENCE_TOKENS_NOT_CONFIGURED.exception();
         }
-        String cacheKey = session.getContext().getRealm().getId() + "/" + config.getAlias() + "/" + sha256(token);
+        String cacheKey = session.getContext().getRealm().getId() + "/" + config.getAlias() + "/" + Fingerprint.of(token);
         JsonNode cached = cache.get(cacheKey, now);
         if (cached != null) {
             return cached;
@@ -61,15 +57,6 @@ final class ReferenceTokenIntrospector {
                             .param("token", token)
                             .param("token_type_hint", "access_token"),
                     "Identity provider '" + config.getAlias() + "' introspection endpoint", Rejection.INTROSPECTION_UNAVAILABLE);
-        }
-    }
-
-    private static String sha256(String token) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
         }
     }
 }

@@ -11,7 +11,7 @@ import org.keycloak.keys.loader.PublicKeyStorageManager;
 import org.keycloak.models.KeycloakSession;
 
 import io.github.arcgisbridge.keycloak.error.Rejection;
-import io.github.arcgisbridge.keycloak.idp.IdentityServer4Config;
+import io.github.arcgisbridge.keycloak.identityserver4.IdentityServer4Config;
 
 /**
  * Checks a JWS signature with the identity provider's keys, taken from Keycloak's public-key storage: the JWKS is

@@ -6,7 +6,7 @@ import org.keycloak.common.util.Time;
 import org.keycloak.models.KeycloakSession;
 
 import io.github.arcgisbridge.keycloak.error.Rejection;
-import io.github.arcgisbridge.keycloak.idp.IdentityServer4Config;
+import io.github.arcgisbridge.keycloak.identityserver4.IdentityServer4Config;
 
 /**
  * Answers "is this subject token genuine and acceptable?" for one IdentityServer4 identity provider. A JWT has its

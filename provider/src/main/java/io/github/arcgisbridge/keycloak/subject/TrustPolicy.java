@@ -2,7 +2,7 @@ package io.github.arcgisbridge.keycloak.subject;
 
 import java.util.Set;
 
-import io.github.arcgisbridge.keycloak.idp.IdentityServer4Config;
+import io.github.arcgisbridge.keycloak.identityserver4.IdentityServer4Config;
 
 /** The identity provider's settings that decide whether a subject token's claims are acceptable. */
 public record TrustPolicy(String alias, Set<String> trustedIssuers, int clockSkewSeconds, int maxTokenAgeSeconds,

@@ -13,7 +13,7 @@ import org.keycloak.models.UserModel;
 import org.keycloak.services.managers.BruteForceProtector;
 
 import io.github.arcgisbridge.keycloak.error.Rejection;
-import io.github.arcgisbridge.keycloak.idp.IdentityServer4Config;
+import io.github.arcgisbridge.keycloak.identityserver4.IdentityServer4Config;
 import io.github.arcgisbridge.keycloak.subject.SubjectTokenKind;
 import io.github.arcgisbridge.keycloak.subject.VerifiedSubject;
 
@@ -42,13 +42,13 @@ public final class SubjectUserResolver {
      * @param subjectToken the verified subject token, only used to ask userinfo for the profile of a user about to
      *                     be created when the token lacks the username claim
      */
-    public UserModel resolve(VerifiedSubject subject, String subjectToken) {
+    public UserModel resolveOrCreate(VerifiedSubject subject, String subjectToken) {
         UserModel user = linkedUser(subject);
         return user != null ? usable(user) : create(subject, subjectToken);
     }
 
     /** The linked user, never creating one: for targets that need more than a Keycloak user (an ArcGIS link). */
-    public UserModel resolveExisting(VerifiedSubject subject, Rejection ifUnknown) {
+    public UserModel resolveLinked(VerifiedSubject subject, Rejection ifUnknown) {
         UserModel user = linkedUser(subject);
         if (user == null) {
             throw ifUnknown.exception();

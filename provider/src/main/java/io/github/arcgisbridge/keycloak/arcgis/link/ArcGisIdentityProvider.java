@@ -1,4 +1,4 @@
-package io.github.arcgisbridge.keycloak.arcgis;
+package io.github.arcgisbridge.keycloak.arcgis.link;
 
 import java.io.IOException;
 
@@ -14,6 +14,11 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.util.JsonSerialization;
 
 import io.github.arcgisbridge.keycloak.error.RejectedException;
+import io.github.arcgisbridge.keycloak.arcgis.ArcGisConfig;
+import io.github.arcgisbridge.keycloak.arcgis.portal.ArcGisPortalClient;
+import io.github.arcgisbridge.keycloak.arcgis.portal.PortalToken;
+import io.github.arcgisbridge.keycloak.arcgis.vault.ArcGisGrant;
+import io.github.arcgisbridge.keycloak.arcgis.vault.ArcGisGrantCodec;
 
 /**
  * OAuth 2.0 against an ArcGIS portal, for account linking: the user passes once through the portal's

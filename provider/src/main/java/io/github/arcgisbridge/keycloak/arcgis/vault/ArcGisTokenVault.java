@@ -1,9 +1,5 @@
-package io.github.arcgisbridge.keycloak.arcgis;
+package io.github.arcgisbridge.keycloak.arcgis.vault;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +21,10 @@ import org.keycloak.services.Urls;
 
 import io.github.arcgisbridge.keycloak.error.RejectedException;
 import io.github.arcgisbridge.keycloak.error.Rejection;
+import io.github.arcgisbridge.keycloak.fingerprint.Fingerprint;
+import io.github.arcgisbridge.keycloak.arcgis.ArcGisConfig;
+import io.github.arcgisbridge.keycloak.arcgis.portal.ArcGisPortalClient;
+import io.github.arcgisbridge.keycloak.arcgis.portal.PortalToken;
 
 /**
  * Keeps each linked user's ArcGIS authorization usable: hands out the cached access token while it has more than the
@@ -107,7 +107,7 @@ public final class ArcGisTokenVault {
      */
     private ArcGisGrant recentlyRefreshed(String key, FederatedIdentityModel link, ArcGisConfig config, long now) {
         Fresh fresh = recent.get(key);
-        String stored = fingerprint(link.getToken());
+        String stored = Fingerprint.of(link.getToken());
         boolean sameLink = fresh != null && (stored.equals(fresh.writtenFingerprint()) || stored.equals(fresh.replacedFingerprint()));
         return sameLink && fresh.grant().accessTokenValidFor(config.getRefreshMarginSeconds(), now) ? fresh.grant() : null;
     }
@@ -124,7 +124,7 @@ public final class ArcGisTokenVault {
         if (stored == null) {
             throw Rejection.ARCGIS_NOT_LINKED.exception();
         }
-        boolean changedMeanwhile = !fingerprint(stored.getToken()).equals(fingerprint(link.getToken()));
+        boolean changedMeanwhile = !Fingerprint.of(stored.getToken()).equals(Fingerprint.of(link.getToken()));
         ArcGisGrant current = changedMeanwhile ? ArcGisGrantCodec.decrypt(session, session.getContext().getRealm(), stored.getToken()) : grant;
         if (current == null || current.refreshToken() == null) {
             throw Rejection.ARCGIS_NOT_LINKED.exception();
@@ -138,7 +138,7 @@ public final class ArcGisTokenVault {
         if (recent.size() >= MAX_RECENT) {
             recent.values().removeIf(fresh -> fresh.grant().accessTokenExpiresAt() <= now);
         }
-        recent.put(key, new Fresh(next, fingerprint(link.getToken()), fingerprint(encrypted)));
+        recent.put(key, new Fresh(next, Fingerprint.of(link.getToken()), Fingerprint.of(encrypted)));
         return next;
     }
 
@@ -180,7 +180,7 @@ public final class ArcGisTokenVault {
             if (link == null) {
                 throw Rejection.ARCGIS_NOT_LINKED.exception();
             }
-            if (!fingerprint(link.getToken()).equals(fingerprint(before.getToken()))) {
+            if (!Fingerprint.of(link.getToken()).equals(Fingerprint.of(before.getToken()))) {
                 ArcGisGrant grant = ArcGisGrantCodec.decrypt(session, session.getContext().getRealm(), link.getToken());
                 if (grant != null && grant.accessTokenValidFor(config.getRefreshMarginSeconds(), Time.currentTimeSeconds())) {
                     return grant;
@@ -231,18 +231,6 @@ public final class ArcGisTokenVault {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw Rejection.ARCGIS_UNAVAILABLE.exception();
-        }
-    }
-
-    static String fingerprint(String stored) {
-        if (stored == null) {
-            return "";
-        }
-        try {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    MessageDigest.getInstance("SHA-256").digest(stored.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.github.arcgisbridge.keycloak.arcgis;
+package io.github.arcgisbridge.keycloak.arcgis.vault;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,12 +18,12 @@ import org.keycloak.util.TokenUtil;
  * the realm's active AES key, the key Keycloak itself uses for its internal encrypted cookies; the key id travels in
  * the header, so grants stay readable after the key rotates as long as the old key is kept (passive).
  */
-final class ArcGisGrantCodec {
+public final class ArcGisGrantCodec {
 
     private ArcGisGrantCodec() {
     }
 
-    static String encrypt(KeycloakSession session, RealmModel realm, ArcGisGrant grant) {
+    public static String encrypt(KeycloakSession session, RealmModel realm, ArcGisGrant grant) {
         try {
             KeyWrapper key = session.keys().getActiveKey(realm, KeyUse.ENC, session.tokens().cekManagementAlgorithm(TokenCategory.INTERNAL));
             return TokenUtil.jweDirectEncode(key.getKid(), key.getSecretKey(), null, JsonSerialization.writeValueAsBytes(grant));
@@ -33,7 +33,7 @@ final class ArcGisGrantCodec {
     }
 
     /** The grant, or null when the stored value is missing, from another format, or its key is gone. */
-    static ArcGisGrant decrypt(KeycloakSession session, RealmModel realm, String stored) {
+    public static ArcGisGrant decrypt(KeycloakSession session, RealmModel realm, String stored) {
         if (stored == null || stored.isBlank()) {
             return null;
         }

@@ -1,4 +1,4 @@
-package io.github.arcgisbridge.keycloak.idp;
+package io.github.arcgisbridge.keycloak.identityserver4;
 
 import org.keycloak.broker.oidc.OIDCIdentityProvider;
 import org.keycloak.models.KeycloakSession;

@@ -1,4 +1,4 @@
-package io.github.arcgisbridge.keycloak.mint;
+package io.github.arcgisbridge.keycloak.arcgis.token;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,10 +13,10 @@ import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.services.Urls;
 
-import io.github.arcgisbridge.keycloak.arcgis.ArcGisAppTokens;
+import io.github.arcgisbridge.keycloak.arcgis.token.ArcGisAppTokens;
 import io.github.arcgisbridge.keycloak.arcgis.ArcGisConfig;
-import io.github.arcgisbridge.keycloak.arcgis.ArcGisGrant;
-import io.github.arcgisbridge.keycloak.arcgis.ArcGisTokenVault;
+import io.github.arcgisbridge.keycloak.arcgis.vault.ArcGisGrant;
+import io.github.arcgisbridge.keycloak.arcgis.vault.ArcGisTokenVault;
 import io.github.arcgisbridge.keycloak.error.RejectedException;
 import io.github.arcgisbridge.keycloak.error.Rejection;
 

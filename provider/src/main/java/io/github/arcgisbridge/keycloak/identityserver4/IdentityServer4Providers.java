@@ -1,5 +1,6 @@
-package io.github.arcgisbridge.keycloak.idp;
+package io.github.arcgisbridge.keycloak.identityserver4;
 
+import java.util.List;
 import java.util.Optional;
 
 import org.keycloak.models.IdentityProviderModel;
@@ -19,13 +20,12 @@ public final class IdentityServer4Providers {
                 .map(IdentityServer4Config::new);
     }
 
-    /** By the unverified {@code iss} of a JWT, which only routes the request: the token is verified later. */
-    public static Optional<IdentityServer4Config> byIssuer(KeycloakSession session, String issuer) {
+    /** Every enabled IdentityServer4 identity provider of the session's realm. */
+    public static List<IdentityServer4Config> enabled(KeycloakSession session) {
         return session.identityProviders().getAllStream(IdentityProviderQuery.any())
                 .filter(IdentityServer4Providers::isEnabledIdentityServer4)
                 .map(IdentityServer4Config::new)
-                .filter(config -> config.getTrustedIssuers().contains(issuer))
-                .findFirst();
+                .toList();
     }
 
     private static boolean isEnabledIdentityServer4(IdentityProviderModel model) {

@@ -1,4 +1,4 @@
-package io.github.arcgisbridge.keycloak.arcgis;
+package io.github.arcgisbridge.keycloak.arcgis.portal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * string and the lifetime a positive whole number of seconds. A response of any other shape is not stored, so a
  * confused portal or proxy can never overwrite a working grant with a token that is not one.
  */
-record PortalToken(String value, long lifetimeSeconds) {
+public record PortalToken(String value, long lifetimeSeconds) {
 
     /** The token under {@code tokenField} with the lifetime under {@code lifetimeField}, or null when either is unusable. */
-    static PortalToken read(JsonNode response, String tokenField, String lifetimeField) {
+    public static PortalToken read(JsonNode response, String tokenField, String lifetimeField) {
         JsonNode token = response.path(tokenField);
         JsonNode lifetime = response.path(lifetimeField);
         if (!token.isTextual() || token.asText().isBlank() || !lifetime.isIntegralNumber() || !lifetime.canConvertToLong()
@@ -20,7 +20,7 @@ record PortalToken(String value, long lifetimeSeconds) {
         return new PortalToken(token.asText(), lifetime.asLong());
     }
 
-    long expiresAt(long now) {
+    public long expiresAt(long now) {
         return now + lifetimeSeconds;
     }
 

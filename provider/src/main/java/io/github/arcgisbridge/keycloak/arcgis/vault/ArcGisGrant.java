@@ -1,4 +1,4 @@
-package io.github.arcgisbridge.keycloak.arcgis;
+package io.github.arcgisbridge.keycloak.arcgis.vault;
 
 /**
  * A user's ArcGIS authorization as the vault keeps it: the current access token and the refresh token, with their

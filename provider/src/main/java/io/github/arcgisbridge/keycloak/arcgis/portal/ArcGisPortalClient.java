@@ -1,4 +1,4 @@
-package io.github.arcgisbridge.keycloak.arcgis;
+package io.github.arcgisbridge.keycloak.arcgis.portal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.jboss.logging.Logger;
@@ -9,26 +9,27 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.vault.VaultStringSecret;
 
 import io.github.arcgisbridge.keycloak.error.Rejection;
+import io.github.arcgisbridge.keycloak.arcgis.ArcGisConfig;
 
 /**
  * Calls to the portal's {@code sharing/rest} through Keycloak's HTTP client. ArcGIS answers errors as JSON
  * {@code {"error":{...}}} (sometimes inside HTTP 200): such an answer means ArcGIS refused the grant, which the
  * caller reports as "not linked"; no answer, or no JSON, means ArcGIS is unavailable.
  */
-final class ArcGisPortalClient {
+public final class ArcGisPortalClient {
 
     private static final Logger LOG = Logger.getLogger(ArcGisPortalClient.class);
 
     private final KeycloakSession session;
     private final ArcGisConfig config;
 
-    ArcGisPortalClient(KeycloakSession session, ArcGisConfig config) {
+    public ArcGisPortalClient(KeycloakSession session, ArcGisConfig config) {
         this.session = session;
         this.config = config;
     }
 
     /** {@code refresh_token} grant: a new access token for the member. */
-    PortalToken refresh(String refreshToken) {
+    public PortalToken refresh(String refreshToken) {
         return issued(call(SimpleHttp.create(session).doPost(config.getTokenUrl())
                 .param("grant_type", "refresh_token")
                 .param("client_id", config.getClientId())
@@ -36,7 +37,7 @@ final class ArcGisPortalClient {
     }
 
     /** {@code exchange_refresh_token} grant: a new refresh token, extending the link before the old one expires. */
-    PortalToken renew(String refreshToken, String redirectUri) {
+    public PortalToken renew(String refreshToken, String redirectUri) {
         return issued(call(SimpleHttp.create(session).doPost(config.getTokenUrl())
                 .param("grant_type", "exchange_refresh_token")
                 .param("client_id", config.getClientId())
@@ -45,7 +46,7 @@ final class ArcGisPortalClient {
     }
 
     /** {@code client_credentials} grant: a token for the app itself, with no user identity. */
-    PortalToken appToken() {
+    public PortalToken appToken() {
         try (VaultStringSecret secret = session.vault().getStringSecret(config.getClientSecret())) {
             return issued(call(SimpleHttp.create(session).doPost(config.getTokenUrl())
                     .param("grant_type", "client_credentials")
@@ -56,7 +57,7 @@ final class ArcGisPortalClient {
     }
 
     /** {@code community/self}: the member a token belongs to. */
-    JsonNode self(String accessToken) {
+    public JsonNode self(String accessToken) {
         return call(SimpleHttp.create(session).doGet(config.getSharingRestUrl() + "/community/self")
                 .param("f", "json")
                 .param("token", accessToken), Rejection.ARCGIS_AUTHORIZATION_INVALID);

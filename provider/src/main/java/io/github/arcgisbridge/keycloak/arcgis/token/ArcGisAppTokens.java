@@ -1,10 +1,13 @@
-package io.github.arcgisbridge.keycloak.arcgis;
+package io.github.arcgisbridge.keycloak.arcgis.token;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.keycloak.common.util.Time;
 import org.keycloak.models.KeycloakSession;
+import io.github.arcgisbridge.keycloak.arcgis.ArcGisConfig;
+import io.github.arcgisbridge.keycloak.arcgis.portal.ArcGisPortalClient;
+import io.github.arcgisbridge.keycloak.arcgis.portal.PortalToken;
 
 /** The app's own ArcGIS token per identity provider (client_credentials), cached on this node until near expiry. */
 public final class ArcGisAppTokens {
