@@ -1,6 +1,7 @@
 package io.github.arcgisbridge.keycloak.arcgis;
 
 import java.util.List;
+import java.util.Set;
 
 import org.keycloak.broker.oidc.OAuth2IdentityProviderConfig;
 import org.keycloak.models.IdentityProviderModel;
@@ -56,12 +57,17 @@ public final class ArcGisConfig extends OAuth2IdentityProviderConfig {
     public static final Setting CLIENT_SECRET = SETTINGS.secret("clientSecret", "App client secret",
             "The app's client secret (for the app-credential mode). Vault references work.");
 
-    public static final Setting EXPIRATION_MINUTES = SETTINGS.number("expirationMinutes", "Requested token expiration (minutes)",
-            "'expiration' asked of ArcGIS for user tokens.", 120);
+    public static final Setting REFRESH_TOKEN_LIFETIME_MINUTES = SETTINGS.number("refreshTokenLifetimeMinutes",
+            "Requested link lifetime (minutes)",
+            "Sent to ArcGIS as 'expiration' when a user links. In ArcGIS's authorization-code flow it sets the lifetime of the "
+                    + "refresh token, that is of the link, not of access tokens, which always last 30 minutes. ArcGIS caps it "
+                    + "silently at 90 days (129600) and at the organisation's maximum token expiration; the default asks for "
+                    + "the longest the organisation allows. The vault renews the refresh token before it ends, so an active "
+                    + "user never links again. 0 leaves the parameter out (ArcGIS's default, two weeks).", 129_600);
 
-    /** Lifetime asked of ArcGIS for user tokens ({@code expiration}, minutes). */
-    public int getExpirationMinutes() {
-        return settings().positive(EXPIRATION_MINUTES);
+    /** The {@code expiration} to send when linking; 0 for none. */
+    public int getRefreshTokenLifetimeMinutes() {
+        return settings().nonNegative(REFRESH_TOKEN_LIFETIME_MINUTES);
     }
 
     public static final Setting PKCE = SETTINGS.flag("pkceEnabled", "Use PKCE", "Send an S256 code challenge to ArcGIS when linking.", true);
@@ -74,13 +80,46 @@ public final class ArcGisConfig extends OAuth2IdentityProviderConfig {
         return settings().positive(REFRESH_MARGIN_SECONDS);
     }
 
-    public static final Setting RENEWAL_MARGIN_SECONDS = SETTINGS.number("renewalMarginSeconds", "Refresh-token renewal margin (seconds)",
-            "A refresh token with less time left than this is renewed with exchange_refresh_token (ArcGIS refresh tokens "
-                    + "last two weeks by default).", 3 * 24 * 3600);
+    public static final Setting RENEWAL_MARGIN_SECONDS = SETTINGS.number("renewalMarginSeconds", "Link renewal margin (seconds)",
+            "When the refresh token has less time left than this (or less than half its lifetime), the next refresh uses "
+                    + "exchange_refresh_token, which returns a new access token and a new refresh token of the same lifetime "
+                    + "in one call.", 3 * 24 * 3600);
 
     /** A refresh token closer to expiry than this is renewed with {@code exchange_refresh_token}. */
     public int getRenewalMarginSeconds() {
         return settings().positive(RENEWAL_MARGIN_SECONDS);
+    }
+
+    public static final Setting ORGANIZATION_ID = SETTINGS.text("organizationId", "Organisation ID",
+            "The ArcGIS organisation whose members may link (its id in portals/self). Empty: the id the portal URL's "
+                    + "portals/self names when a user links; a portal URL without an organisation (www.arcgis.com) then "
+                    + "refuses every link. A member of another organisation is never linked.", null);
+
+    public String getOrganizationId() {
+        return settings().text(ORGANIZATION_ID);
+    }
+
+    public static final Setting MEMBER_IDENTITY_PROVIDER = SETTINGS.text("memberIdentityProvider", "Identity provider of members",
+            "Alias of the identity provider (IdentityServer4) through which members sign in to ArcGIS. A member who signed "
+                    + "in with the organisation's login carries that identity in community/self 'idpUsername'; it must be the "
+                    + "linking user's own subject at this identity provider (ArcGIS's user identifier claim is 'sub', as set up "
+                    + "in docs/arcgis-setup.md), and built-in ArcGIS accounts are refused. Empty: only the organisation is "
+                    + "checked, and anyone who can get the user signed in to ArcGIS as someone else (login CSRF) gets that "
+                    + "account linked.", "identityserver4");
+
+    public String getMemberIdentityProvider() {
+        return settings().text(MEMBER_IDENTITY_PROVIDER);
+    }
+
+    public static final Setting PUBLIC_CLIENTS = SETTINGS.multivalued("publicClients", "Public clients allowed the user's ArcGIS token",
+            "Off by default: only confidential clients (an app's backend) receive the user's ArcGIS token. A public client "
+                    + "listed here receives it too. Risk: a public client proves nothing about itself, so anyone holding one of "
+                    + "the user's IdentityServer4 tokens issued to the client it is paired with can get the user's ArcGIS token, "
+                    + "which carries all of the user's ArcGIS rights (reading and changing their content) for up to 30 minutes.");
+
+    /** Public clients an administrator opted in to receive the user's ArcGIS token. */
+    public Set<String> getPublicClients() {
+        return settings().values(PUBLIC_CLIENTS);
     }
 
     public static final Setting APP_CREDENTIAL_MODE = SETTINGS.flag("appCredentialMode", "App-credential mode",

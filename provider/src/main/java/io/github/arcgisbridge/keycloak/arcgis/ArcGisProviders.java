@@ -3,7 +3,6 @@ package io.github.arcgisbridge.keycloak.arcgis;
 import java.util.Optional;
 
 import org.keycloak.models.IdentityProviderModel;
-import org.keycloak.models.IdentityProviderQuery;
 import org.keycloak.models.KeycloakSession;
 
 /** Finds the enabled ArcGIS identity provider an exchange asks a token of. */
@@ -17,16 +16,6 @@ public final class ArcGisProviders {
         return Optional.ofNullable(session.identityProviders().getByAlias(alias))
                 .filter(ArcGisProviders::isEnabledArcGis)
                 .map(ArcGisConfig::new);
-    }
-
-    /** By {@code resource} equal to the portal's {@code sharing/rest} URL. */
-    public static Optional<ArcGisConfig> bySharingRestUrl(KeycloakSession session, String resource) {
-        String normalized = resource.replaceAll("/+$", "");
-        return session.identityProviders().getAllStream(IdentityProviderQuery.any())
-                .filter(ArcGisProviders::isEnabledArcGis)
-                .map(ArcGisConfig::new)
-                .filter(config -> config.getSharingRestUrl().equals(normalized))
-                .findFirst();
     }
 
     private static boolean isEnabledArcGis(IdentityProviderModel model) {

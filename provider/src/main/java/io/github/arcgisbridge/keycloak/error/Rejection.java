@@ -25,6 +25,10 @@ public enum Rejection {
             "client is not allowed to exchange tokens of this identity provider"),
     PUBLIC_CLIENT_NOT_OPTED_IN(OAuthErrorException.UNAUTHORIZED_CLIENT, Errors.NOT_ALLOWED,
             "public client is not opted in to token exchange"),
+    ARCGIS_TOKEN_NOT_FOR_PUBLIC_CLIENT(OAuthErrorException.UNAUTHORIZED_CLIENT, Errors.NOT_ALLOWED,
+            "the user's ArcGIS token is only handed to confidential clients unless an administrator opts this client in"),
+    ID_TOKEN_NOT_ACCEPTED(OAuthErrorException.INVALID_REQUEST, Errors.NOT_ALLOWED,
+            "ID tokens are not accepted as subject tokens for this client; use an access token"),
     SUBJECT_CLIENT_NOT_PAIRED(OAuthErrorException.INVALID_REQUEST, Errors.NOT_ALLOWED,
             "subject_token was not issued to the IdentityServer4 client this public client is paired with"),
     AUDIENCE_UNKNOWN(OAuthErrorException.INVALID_TARGET, Errors.CLIENT_NOT_FOUND, "audience is not a known client"),
@@ -32,8 +36,10 @@ public enum Rejection {
     AUDIENCE_NOT_PERMITTED(OAuthErrorException.INVALID_TARGET, Errors.NOT_ALLOWED,
             "client is not allowed to request this audience"),
     RESOURCE_UNKNOWN(OAuthErrorException.INVALID_TARGET, Errors.INVALID_REQUEST, "resource is not a known resource indicator"),
-    ID_TOKEN_NEEDS_ONE_AUDIENCE(OAuthErrorException.INVALID_TARGET, Errors.INVALID_REQUEST,
-            "an id_token can be issued for exactly one audience"),
+    ID_TOKEN_ONLY_FOR_REQUESTER(OAuthErrorException.INVALID_TARGET, Errors.INVALID_REQUEST,
+            "an id_token is only issued to the requesting client itself; ask for an access token for other audiences"),
+    TARGET_AMBIGUOUS(OAuthErrorException.INVALID_TARGET, Errors.INVALID_REQUEST,
+            "the user's ArcGIS token is asked for together with other targets; ask for one or the other"),
     SCOPE_NOT_GRANTABLE(OAuthErrorException.INVALID_SCOPE, Errors.INVALID_REQUEST,
             "scope may only narrow the target client's default scopes"),
 
@@ -86,12 +92,15 @@ public enum Rejection {
             "no Keycloak user is linked to this subject and user creation is off"),
     USERNAME_CLAIM_MISSING(OAuthErrorException.INVALID_REQUEST, Errors.INVALID_TOKEN,
             "the claim that names new users is missing from the token and userinfo"),
-    USERNAME_TAKEN(OAuthErrorException.INVALID_REQUEST, Errors.USERNAME_IN_USE,
-            "a different user already has this username; link the accounts explicitly"),
-    EMAIL_TAKEN(OAuthErrorException.INVALID_REQUEST, Errors.EMAIL_IN_USE,
-            "a different user already has this email; link the accounts explicitly"),
-    USER_DISABLED(OAuthErrorException.INVALID_REQUEST, Errors.USER_DISABLED, "user is disabled"),
-    USER_LOCKED_OUT(OAuthErrorException.INVALID_REQUEST, Errors.USER_TEMPORARILY_DISABLED, "user is temporarily locked out"),
+    USER_PROFILE_INVALID(OAuthErrorException.INVALID_REQUEST, Errors.INVALID_USER,
+            "the profile IdentityServer4 gives for this subject does not meet this realm's user profile rules"),
+    USER_CREATION_PENDING(OAuthErrorException.TEMPORARILY_UNAVAILABLE, Errors.USER_NOT_FOUND, Status.SERVICE_UNAVAILABLE, 1,
+            "another request is creating this user; try again in a moment"),
+    // These four share one description (USER_REFUSED): which accounts exist or are disabled is not the token holder's business.
+    USERNAME_TAKEN(OAuthErrorException.INVALID_REQUEST, Errors.USERNAME_IN_USE, Rejection.USER_REFUSED),
+    EMAIL_TAKEN(OAuthErrorException.INVALID_REQUEST, Errors.EMAIL_IN_USE, Rejection.USER_REFUSED),
+    USER_DISABLED(OAuthErrorException.INVALID_REQUEST, Errors.USER_DISABLED, Rejection.USER_REFUSED),
+    USER_LOCKED_OUT(OAuthErrorException.INVALID_REQUEST, Errors.USER_TEMPORARILY_DISABLED, Rejection.USER_REFUSED),
 
     // the user's ArcGIS token
     ARCGIS_NOT_LINKED(Rejection.NOT_LINKED, Errors.NOT_ALLOWED,
@@ -100,25 +109,42 @@ public enum Rejection {
             "ArcGIS no longer accepts the user's authorization (revoked or expired); open account-link-url to link again"),
     ARCGIS_UNAVAILABLE(OAuthErrorException.TEMPORARILY_UNAVAILABLE, Errors.IDENTITY_PROVIDER_ERROR, Status.SERVICE_UNAVAILABLE,
             "ArcGIS did not answer usefully; try again later"),
+    ARCGIS_BUSY(OAuthErrorException.TEMPORARILY_UNAVAILABLE, Errors.IDENTITY_PROVIDER_ERROR, Status.SERVICE_UNAVAILABLE, 1,
+            "too many requests are waiting for ArcGIS on this server; try again in a moment"),
     ARCGIS_APP_CREDENTIALS_REFUSED(OAuthErrorException.TEMPORARILY_UNAVAILABLE, Errors.IDENTITY_PROVIDER_ERROR, Status.SERVICE_UNAVAILABLE,
             "ArcGIS refused the app's credentials; an administrator must check the ArcGIS identity provider");
 
     /** RFC 8693 leaves room for this code; Keycloak's own external exchange answers it with an account-link-url. */
     public static final String NOT_LINKED = "not_linked";
 
+    /**
+     * The description of every refusal that depends on the state of another account or of this one, so that a token
+     * holder cannot learn which usernames or emails exist; the event's reason keeps the precise cause for the admin.
+     */
+    static final String USER_REFUSED = "the subject cannot be exchanged for a user of this realm; the audit events record the reason";
+
+    /** What a 503 tells the caller to wait before trying again (the upstream or the other request needs a moment). */
+    private static final int DEFAULT_RETRY_AFTER_SECONDS = 5;
+
     private final String oauthError;
     private final String eventError;
     private final Status status;
+    private final int retryAfterSeconds;
     private final String description;
 
     Rejection(String oauthError, String eventError, String description) {
-        this(oauthError, eventError, Status.BAD_REQUEST, description);
+        this(oauthError, eventError, Status.BAD_REQUEST, 0, description);
     }
 
     Rejection(String oauthError, String eventError, Status status, String description) {
+        this(oauthError, eventError, status, status == Status.SERVICE_UNAVAILABLE ? Rejection.DEFAULT_RETRY_AFTER_SECONDS : 0, description);
+    }
+
+    Rejection(String oauthError, String eventError, Status status, int retryAfterSeconds, String description) {
         this.oauthError = oauthError;
         this.eventError = eventError;
         this.status = status;
+        this.retryAfterSeconds = retryAfterSeconds;
         this.description = description;
     }
 
@@ -130,6 +156,8 @@ public enum Rejection {
     public String eventError() { return eventError; }
     public Status status() { return status; }
     public String description() { return description; }
+    /** Seconds for a {@code Retry-After} header; 0 for none. */
+    public int retryAfterSeconds() { return retryAfterSeconds; }
 
     public String reason() {
         return name().toLowerCase(Locale.ROOT);

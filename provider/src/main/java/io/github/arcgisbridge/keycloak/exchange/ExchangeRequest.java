@@ -9,9 +9,15 @@ import org.keycloak.protocol.oidc.TokenExchangeContext;
 import io.github.arcgisbridge.keycloak.error.Rejection;
 import io.github.arcgisbridge.keycloak.subject.SubjectTokenKind;
 
-/** The RFC 8693 parameters of one request, checked for shape. Duplicated single-valued parameters are refused by Keycloak's token endpoint already. */
+/**
+ * The RFC 8693 parameters of one request, checked for shape, and {@code refused_token}: the user's ArcGIS token that
+ * ArcGIS refused (498), which the next exchange for the ArcGIS token replaces. Duplicated single-valued parameters are
+ * refused by Keycloak's token endpoint already.
+ */
 record ExchangeRequest(String subjectToken, SubjectTokenKind subjectTokenKind, String requestedTokenType,
-                       List<String> audiences, List<String> resources, String scope) {
+                       List<String> audiences, List<String> resources, String scope, String refusedToken) {
+
+    static final String REFUSED_TOKEN = "refused_token";
 
     private static final Set<String> ISSUABLE = Set.of(OAuth2Constants.ACCESS_TOKEN_TYPE, OAuth2Constants.JWT_TOKEN_TYPE,
             OAuth2Constants.ID_TOKEN_TYPE);
@@ -21,7 +27,8 @@ record ExchangeRequest(String subjectToken, SubjectTokenKind subjectTokenKind, S
         resources = List.copyOf(resources);
     }
 
-    static ExchangeRequest of(TokenExchangeContext.Params params) {
+    static ExchangeRequest of(TokenExchangeContext context) {
+        TokenExchangeContext.Params params = context.getParams();
         if (params.getActorToken() != null || params.getActorTokenType() != null) {
             throw Rejection.ACTOR_TOKEN_UNSUPPORTED.exception();
         }
@@ -31,22 +38,19 @@ record ExchangeRequest(String subjectToken, SubjectTokenKind subjectTokenKind, S
         if (!ISSUABLE.contains(requested)) {
             throw Rejection.REQUESTED_TOKEN_TYPE_UNSUPPORTED.exception();
         }
-        return new ExchangeRequest(params.getSubjectToken(), kind, requested, nonBlank(params.getAudience()),
-                nonBlank(params.getResource()), params.getScope());
+        return new ExchangeRequest(params.getSubjectToken(), kind, requested, ExchangeRoute.nonBlank(params.getAudience()),
+                ExchangeRoute.nonBlank(params.getResource()), params.getScope(), context.getFormParams().getFirst(REFUSED_TOKEN));
     }
 
-    /** Never prints the subject token: this record must be safe to log. */
+    /** Never prints a token: this record must be safe to log. */
     @Override
     public String toString() {
         return "ExchangeRequest[subjectTokenKind=" + subjectTokenKind + ", requestedTokenType=" + requestedTokenType
-                + ", audiences=" + audiences + ", resources=" + resources + ", scope=" + scope + "]";
+                + ", audiences=" + audiences + ", resources=" + resources + ", scope=" + scope
+                + ", refusedToken=" + (refusedToken == null ? "none" : "given") + "]";
     }
 
     boolean wantsIdToken() {
         return OAuth2Constants.ID_TOKEN_TYPE.equals(requestedTokenType);
-    }
-
-    private static List<String> nonBlank(List<String> values) {
-        return values == null ? List.of() : values.stream().filter(v -> v != null && !v.isBlank()).map(String::trim).toList();
     }
 }

@@ -9,17 +9,21 @@ import org.keycloak.protocol.oidc.TokenExchangeContext;
 
 import io.github.arcgisbridge.keycloak.arcgis.ArcGisConfig;
 import io.github.arcgisbridge.keycloak.arcgis.ArcGisProviders;
+import io.github.arcgisbridge.keycloak.error.Rejection;
 import io.github.arcgisbridge.keycloak.identityserver4.IdentityServer4Config;
 import io.github.arcgisbridge.keycloak.identityserver4.IdentityServer4Providers;
 import io.github.arcgisbridge.keycloak.subject.ParsedJws;
 
 /**
- * Where one exchange request goes: the IdentityServer4 identity provider that vouches for the subject token, and
- * whether the user's ArcGIS token (an ArcGIS identity provider) or Keycloak tokens for clients are asked for.
+ * Where one exchange request goes: the IdentityServer4 identity provider that vouches for the subject token, and what
+ * is asked for: the user's ArcGIS token (an ArcGIS identity provider, named by {@code requested_issuer} or by a
+ * {@code resource} the resource indicators map to its alias) or Keycloak tokens for clients. A request has one
+ * meaning: asking for the ArcGIS token together with any other target is refused ({@link #conflict()}).
  *
- * @param arcgis the ArcGIS identity provider asked for, or null when Keycloak tokens are asked for
+ * @param arcgis   the ArcGIS identity provider asked for, or null when Keycloak tokens are asked for
+ * @param conflict the refusal for a request whose targets contradict each other, or null
  */
-record ExchangeRoute(IdentityServer4Config identityProvider, ArcGisConfig arcgis) {
+record ExchangeRoute(IdentityServer4Config identityProvider, ArcGisConfig arcgis, Rejection conflict) {
 
     boolean toArcGis() {
         return arcgis != null;
@@ -32,17 +36,6 @@ record ExchangeRoute(IdentityServer4Config identityProvider, ArcGisConfig arcgis
      */
     static Optional<ExchangeRoute> resolve(KeycloakSession session, TokenExchangeContext context) {
         TokenExchangeContext.Params params = context.getParams();
-        String requestedIssuer = context.getFormParams().getFirst(OAuth2Constants.REQUESTED_ISSUER);
-        ArcGisConfig arcgis = null;
-        if (requestedIssuer != null) {
-            arcgis = ArcGisProviders.byAlias(session, requestedIssuer).orElse(null);
-            if (arcgis == null) {
-                context.setUnsupportedReason("Parameter 'requested_issuer' names no enabled ArcGIS identity provider");
-                return Optional.empty();
-            }
-        } else if (singleResourceWithoutAudience(params)) {
-            arcgis = ArcGisProviders.bySharingRestUrl(session, params.getResource().get(0)).orElse(null);
-        }
         String subjectToken = params.getSubjectToken();
         if (subjectToken == null) {
             context.setUnsupportedReason("Parameter 'subject_token' is required");
@@ -55,12 +48,30 @@ record ExchangeRoute(IdentityServer4Config identityProvider, ArcGisConfig arcgis
             context.setUnsupportedReason("The subject token is not from an enabled IdentityServer4 identity provider");
             return Optional.empty();
         }
-        return Optional.of(new ExchangeRoute(identityProvider.get(), arcgis));
+        String requestedIssuer = context.getFormParams().getFirst(OAuth2Constants.REQUESTED_ISSUER);
+        if (requestedIssuer != null) {
+            Optional<ArcGisConfig> arcgis = ArcGisProviders.byAlias(session, requestedIssuer);
+            if (arcgis.isEmpty()) {
+                context.setUnsupportedReason("Parameter 'requested_issuer' names no enabled ArcGIS identity provider");
+                return Optional.empty();
+            }
+            boolean otherTargets = !nonBlank(params.getAudience()).isEmpty() || !nonBlank(params.getResource()).isEmpty();
+            return Optional.of(new ExchangeRoute(identityProvider.get(), arcgis.get(), otherTargets ? Rejection.TARGET_AMBIGUOUS : null));
+        }
+        return Optional.of(byResource(session, identityProvider.get(), params));
     }
 
-    private static boolean singleResourceWithoutAudience(TokenExchangeContext.Params params) {
-        List<String> resources = params.getResource();
-        return resources != null && resources.size() == 1 && params.getAudience() == null;
+    /** A resource whose indicator names an ArcGIS identity provider asks for the user's ArcGIS token, and only for it. */
+    private static ExchangeRoute byResource(KeycloakSession session, IdentityServer4Config identityProvider, TokenExchangeContext.Params params) {
+        List<String> resources = nonBlank(params.getResource());
+        List<ArcGisConfig> arcgis = resources.stream().map(identityProvider.getResourceIndicators()::get)
+                .flatMap(alias -> alias == null ? java.util.stream.Stream.empty() : ArcGisProviders.byAlias(session, alias).stream())
+                .toList();
+        if (arcgis.isEmpty()) {
+            return new ExchangeRoute(identityProvider, null, null);
+        }
+        boolean onlyTarget = resources.size() == 1 && nonBlank(params.getAudience()).isEmpty();
+        return new ExchangeRoute(identityProvider, arcgis.get(0), onlyTarget ? null : Rejection.TARGET_AMBIGUOUS);
     }
 
     /** A JWT longer than every provider accepts is not read at all: no provider would take it. */
@@ -71,5 +82,9 @@ record ExchangeRoute(IdentityServer4Config identityProvider, ArcGisConfig arcgis
         }
         String issuer = ParsedJws.unverifiedIssuer(subjectToken);
         return providers.stream().filter(provider -> issuer != null && provider.getTrustedIssuers().contains(issuer)).findFirst();
+    }
+
+    static List<String> nonBlank(List<String> values) {
+        return values == null ? List.of() : values.stream().filter(v -> v != null && !v.isBlank()).map(String::trim).toList();
     }
 }

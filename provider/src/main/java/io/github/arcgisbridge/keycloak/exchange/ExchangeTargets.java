@@ -36,8 +36,9 @@ final class ExchangeTargets {
         if (clientIds.isEmpty()) {
             clientIds.add(requester.getClientId());
         }
-        if (request.wantsIdToken() && clientIds.size() > 1) {
-            throw Rejection.ID_TOKEN_NEEDS_ONE_AUDIENCE.exception();
+        // An ID token tells its audience who signed in to it (OpenID Connect Core §2): only the requester itself may hold one.
+        if (request.wantsIdToken() && !clientIds.equals(Set.of(requester.getClientId()))) {
+            throw Rejection.ID_TOKEN_ONLY_FOR_REQUESTER.exception();
         }
         List<ClientModel> targets = new ArrayList<>();
         for (String clientId : clientIds) {

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -19,7 +20,6 @@ import org.keycloak.protocol.oidc.TokenExchangeContext;
 import org.keycloak.protocol.oidc.TokenExchangeProvider;
 import org.keycloak.protocol.oidc.TokenManager;
 import org.keycloak.representations.AccessTokenResponse;
-import org.keycloak.services.CorsErrorResponseException;
 
 import io.github.arcgisbridge.keycloak.arcgis.token.ArcGisTokenIssuer;
 import io.github.arcgisbridge.keycloak.error.RejectedException;
@@ -61,6 +61,9 @@ final class IdentityServer4TokenExchangeProvider implements TokenExchangeProvide
         event.detail(Details.IDENTITY_PROVIDER, route.identityProvider().getAlias());
         event.detail(OAuth2Constants.SUBJECT_ISSUER, route.identityProvider().getAlias());
         try {
+            if (route.conflict() != null) {
+                throw route.conflict().exception();
+            }
             Object response = route.toArcGis() ? issueArcGisToken(context, route, event) : mintKeycloakToken(context, route, event);
             event.success();
             return context.getCors().add(Response.ok(response, MediaType.APPLICATION_JSON_TYPE));
@@ -81,7 +84,7 @@ final class IdentityServer4TokenExchangeProvider implements TokenExchangeProvide
     /** A Keycloak token for the target clients, minted with the first target's protocol mappers. */
     private AccessTokenResponse mintKeycloakToken(TokenExchangeContext context, ExchangeRoute route, EventBuilder event) {
         ClientModel requester = context.getClient();
-        ExchangeRequest request = ExchangeRequest.of(context.getParams());
+        ExchangeRequest request = ExchangeRequest.of(context);
         event.detail(Details.REQUESTED_TOKEN_TYPE, request.requestedTokenType());
 
         RequesterPolicy policy = new RequesterPolicy(route.identityProvider(), requester);
@@ -101,7 +104,7 @@ final class IdentityServer4TokenExchangeProvider implements TokenExchangeProvide
      */
     private Map<String, Object> issueArcGisToken(TokenExchangeContext context, ExchangeRoute route, EventBuilder event) {
         ClientModel requester = context.getClient();
-        ExchangeRequest request = ExchangeRequest.of(context.getParams());
+        ExchangeRequest request = ExchangeRequest.of(context);
         event.detail(Details.REQUESTED_TOKEN_TYPE, request.requestedTokenType());
         if (!OAuth2Constants.ACCESS_TOKEN_TYPE.equals(request.requestedTokenType())) {
             throw Rejection.REQUESTED_TOKEN_TYPE_UNSUPPORTED.exception();
@@ -110,7 +113,10 @@ final class IdentityServer4TokenExchangeProvider implements TokenExchangeProvide
         if (!policy.permittedAudiences().contains(route.arcgis().getAlias())) {
             throw Rejection.AUDIENCE_NOT_PERMITTED.exception();
         }
-        ArcGisTokenIssuer issuer = new ArcGisTokenIssuer(session, event);
+        if (requester.isPublicClient() && !route.arcgis().getPublicClients().contains(requester.getClientId())) {
+            throw Rejection.ARCGIS_TOKEN_NOT_FOR_PUBLIC_CLIENT.exception();
+        }
+        ArcGisTokenIssuer issuer = new ArcGisTokenIssuer(session, event, services.arcgisVault(), services.arcgisAppTokens());
         UserModel user;
         try {
             VerifiedSubject subject = verifiedSubject(request, route, policy, event);
@@ -118,10 +124,11 @@ final class IdentityServer4TokenExchangeProvider implements TokenExchangeProvide
         } catch (RejectedException e) {
             throw issuer.withAccountLinkUrl(e, route.arcgis(), requester);
         }
-        return issuer.issue(route.arcgis(), user, requester, services.arcgisVault(), services.arcgisAppTokens());
+        return issuer.issue(route.arcgis(), user, requester, request.refusedToken());
     }
 
     private VerifiedSubject verifiedSubject(ExchangeRequest request, ExchangeRoute route, RequesterPolicy policy, EventBuilder event) {
+        policy.checkSubjectTokenKind(request.subjectTokenKind());
         VerifiedSubject subject = new SubjectTokenValidator(session, route.identityProvider(), services.introspectionCache())
                 .validate(request.subjectToken(), request.subjectTokenKind());
         event.detail(Details.IDENTITY_PROVIDER_USERNAME, subject.subject());
@@ -140,19 +147,21 @@ final class IdentityServer4TokenExchangeProvider implements TokenExchangeProvide
         return user;
     }
 
+    /** The OAuth error (RFC 6749 §5.2, RFC 8693 §2.2.2) in a JSON body, never cached, with Retry-After on a 503. */
     private static Response refusal(TokenExchangeContext context, EventBuilder event, RejectedException e) {
         Rejection rejection = e.rejection();
         event.detail(Details.REASON, rejection.reason());
         event.error(rejection.eventError());
-        if (e.responseFields().isEmpty()) {
-            throw new CorsErrorResponseException(context.getCors(), rejection.oauthError(), rejection.description(), rejection.status());
-        }
         Map<String, String> body = new LinkedHashMap<>();
         body.put(OAuth2Constants.ERROR, rejection.oauthError());
         body.put(OAuth2Constants.ERROR_DESCRIPTION, rejection.description());
         body.putAll(e.responseFields());
-        return context.getCors().add(Response.status(rejection.status()).entity(body).type(MediaType.APPLICATION_JSON_TYPE)
-                .header("Cache-Control", "no-store"));
+        Response.ResponseBuilder response = Response.status(rejection.status()).entity(body).type(MediaType.APPLICATION_JSON_TYPE)
+                .header(HttpHeaders.CACHE_CONTROL, "no-store").header("Pragma", "no-cache");
+        if (rejection.retryAfterSeconds() > 0) {
+            response.header(HttpHeaders.RETRY_AFTER, rejection.retryAfterSeconds());
+        }
+        return context.getCors().add(response);
     }
 
     @Override

@@ -6,6 +6,7 @@ import org.keycloak.models.ClientModel;
 
 import io.github.arcgisbridge.keycloak.error.Rejection;
 import io.github.arcgisbridge.keycloak.identityserver4.IdentityServer4Config;
+import io.github.arcgisbridge.keycloak.subject.SubjectTokenKind;
 import io.github.arcgisbridge.keycloak.subject.VerifiedSubject;
 
 /**
@@ -32,6 +33,17 @@ final class RequesterPolicy {
             throw Rejection.PUBLIC_CLIENT_NOT_OPTED_IN.exception();
         }
         return audiences;
+    }
+
+    /**
+     * ID tokens only when an administrator accepts them, and never from public clients: an ID token is meant for the
+     * client it was issued to and leaks easily (it travels in logout URLs as id_token_hint), and a public client proves
+     * nothing about itself.
+     */
+    void checkSubjectTokenKind(SubjectTokenKind kind) {
+        if (kind == SubjectTokenKind.ID_TOKEN && (!config.isAcceptIdTokens() || requester.isPublicClient())) {
+            throw Rejection.ID_TOKEN_NOT_ACCEPTED.exception();
+        }
     }
 
     /** A public requester's subject token must have been issued to the IdentityServer4 client it is paired with. */

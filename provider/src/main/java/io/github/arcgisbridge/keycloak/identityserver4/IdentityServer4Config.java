@@ -71,6 +71,15 @@ public final class IdentityServer4Config extends OIDCIdentityProviderConfig {
         return settings().values(REQUIRED_SCOPES);
     }
 
+    public static final Setting ACCEPT_ID_TOKENS = SETTINGS.flag("acceptIdTokens", "Accept ID tokens",
+            "Token exchange: also accept IdentityServer4 ID tokens as subject tokens (subject_token_type id_token), from "
+                    + "confidential clients only. Off by default: an ID token is meant for the client it was issued to and "
+                    + "leaks easily (it travels in logout URLs as id_token_hint); prefer access tokens.", false);
+
+    public boolean isAcceptIdTokens() {
+        return settings().flag(ACCEPT_ID_TOKENS);
+    }
+
     public static final Setting EXCHANGE_PERMISSIONS = SETTINGS.multivalued("exchangePermissions", "Exchange permissions",
             "Token exchange: which Keycloak clients may exchange tokens of this provider, and for which audiences. One "
                     + "entry per requesting client: 'requester=audience1,audience2' (client ids; the alias of an ArcGIS "
@@ -96,8 +105,10 @@ public final class IdentityServer4Config extends OIDCIdentityProviderConfig {
     }
 
     public static final Setting RESOURCE_INDICATORS = SETTINGS.multivalued("resourceIndicators", "Resource indicators",
-            "Token exchange: 'resource' parameter values (URLs) and the Keycloak client each stands for: "
-                    + "'https://api.example.org/maps=map-api'. Unlisted resources are refused (invalid_target).");
+            "Token exchange: 'resource' parameter values (URLs) and what each stands for: a Keycloak client id "
+                    + "('https://api.example.org/maps=map-api') or the alias of an ArcGIS identity provider, for the user's "
+                    + "ArcGIS token ('https://<org>.maps.arcgis.com/sharing/rest=arcgis'). Each URL has one meaning; unlisted "
+                    + "resources are refused (invalid_target).");
 
     /** RFC 8707 resource indicator (URL) -> the Keycloak client id it stands for. */
     public Map<String, String> getResourceIndicators() {

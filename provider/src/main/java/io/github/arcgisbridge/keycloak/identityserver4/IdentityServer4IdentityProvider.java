@@ -1,6 +1,10 @@
 package io.github.arcgisbridge.keycloak.identityserver4;
 
+import java.util.List;
+
 import org.keycloak.broker.oidc.OIDCIdentityProvider;
+import org.keycloak.broker.oidc.OIDCIdentityProviderFactory;
+import org.keycloak.broker.provider.IdentityProviderMapper;
 import org.keycloak.models.KeycloakSession;
 
 /**
@@ -17,5 +21,15 @@ public final class IdentityServer4IdentityProvider extends OIDCIdentityProvider 
     @Override
     protected boolean supportsExternalExchange() {
         return false;
+    }
+
+    /**
+     * Keycloak's OpenID Connect mappers (claim to attribute, to role, username template…) name the provider types
+     * they work with; this type is an OpenID Connect provider, so the admin console offers them here too, and both
+     * a browser first login and a first exchange run them.
+     */
+    @Override
+    public boolean isMapperSupported(IdentityProviderMapper mapper) {
+        return super.isMapperSupported(mapper) || List.of(mapper.getCompatibleProviders()).contains(OIDCIdentityProviderFactory.PROVIDER_ID);
     }
 }

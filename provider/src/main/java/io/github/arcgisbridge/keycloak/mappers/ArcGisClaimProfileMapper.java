@@ -11,7 +11,6 @@ import org.keycloak.models.UserModel;
 import org.keycloak.models.UserSessionModel;
 import org.keycloak.protocol.ProtocolMapperUtils;
 import org.keycloak.protocol.oidc.mappers.AbstractOIDCProtocolMapper;
-import org.keycloak.protocol.oidc.mappers.OIDCAccessTokenMapper;
 import org.keycloak.protocol.oidc.mappers.OIDCAttributeMapperHelper;
 import org.keycloak.protocol.oidc.mappers.OIDCIDTokenMapper;
 import org.keycloak.protocol.oidc.mappers.UserInfoTokenMapper;
@@ -24,9 +23,13 @@ import org.keycloak.representations.IDToken;
  * IdentityServer4: {@code sub} is the user's IdentityServer4 subject (from the federated identity link; users
  * without a link keep Keycloak's id), the username claim is the IdentityServer4 username recorded on the link
  * (else the Keycloak username), plus {@code email}, {@code given_name}, {@code family_name} and {@code name}.
+ *
+ * <p>Only in ID tokens and userinfo, where ArcGIS reads them, never in access tokens: Keycloak finds the user of a
+ * session-less access token by its {@code sub}, then by its {@code preferred_username}
+ * ({@code TokenManager.lookupUserFromStatelessToken}), so an access token must keep Keycloak's own {@code sub} and
+ * username, or a link user name that names another Keycloak user would make the token that user's.</p>
  */
-public final class ArcGisClaimProfileMapper extends AbstractOIDCProtocolMapper
-        implements OIDCAccessTokenMapper, OIDCIDTokenMapper, UserInfoTokenMapper {
+public final class ArcGisClaimProfileMapper extends AbstractOIDCProtocolMapper implements OIDCIDTokenMapper, UserInfoTokenMapper {
 
     public static final String PROVIDER_ID = "arcgis-claim-profile-mapper";
     public static final String IDENTITY_PROVIDER = "identityProvider";

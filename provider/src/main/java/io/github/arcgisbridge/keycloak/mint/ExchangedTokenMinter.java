@@ -26,11 +26,14 @@ import org.keycloak.sessions.RootAuthenticationSessionModel;
 import org.keycloak.util.TokenUtil;
 
 /**
- * Answers "what do we hand back?": a token minted by Keycloak's {@link TokenManager} for the first target client,
- * so that client's protocol mappers (the ArcGIS claim profile among them) shape it as they would after a login.
+ * Answers "what do we hand back?": a token minted by Keycloak's {@link TokenManager} with the first target client's
+ * scopes and protocol mappers, as they would shape it after a login, for the targets ({@code aud}) and held by the
+ * requester ({@code azp}, {@code client_id}). ID tokens only go to the requester itself (see {@code ExchangeTargets}).
  * The user session is transient: exchanges leave no session behind and issue no refresh token.
  */
 public final class ExchangedTokenMinter {
+
+    private static final String CLIENT_ID_CLAIM = "client_id";
 
     /** Authentication method recorded on the transient session. */
     static final String AUTH_METHOD = "identityserver4-token-exchange";
@@ -74,6 +77,10 @@ public final class ExchangedTokenMinter {
                     .generateAccessToken();
             AccessToken accessToken = builder.getAccessToken();
             targets.forEach(target -> accessToken.addAudience(target.getClientId()));
+            // The token is the requester's to hold and present: azp (OpenID Connect Core §2) and client_id (RFC 8693
+            // §4.3, RFC 9068 §2.2) name it; aud names the targets. No 'act': no actor token, no delegation (RFC 8693 §4.1).
+            accessToken.issuedFor(requester.getClientId());
+            accessToken.setOtherClaims(CLIENT_ID_CLAIM, requester.getClientId());
             // A transient session cannot be looked up later; a 'sid' would only mislead relying parties.
             accessToken.setSessionId(null);
 

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -19,8 +20,10 @@ import io.github.arcgisbridge.keycloak.error.Rejection;
 public record ParsedJws(String algorithm, String keyId, String type, boolean hasCriticalHeaders, JsonNode claims,
                         byte[] signingInput, byte[] signature) {
 
-    // Duplicate member names are refused: two parsers must never read two different tokens from the same bytes.
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    // Duplicate member names and data after the JSON object are refused: two parsers must never read two different
+    // tokens from the same bytes ({"sub":"a"}{"sub":"b"} is one token to a lenient parser, another to a streaming one).
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Base64.Encoder CANONICAL = Base64.getUrlEncoder().withoutPadding();
 
     /** Whether the token has the shape of a compact JWS at all (reference tokens do not). */

@@ -1,11 +1,8 @@
 package io.github.arcgisbridge.keycloak.user;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.keycloak.authentication.authenticators.util.AuthenticatorUtils;
-import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
-import org.keycloak.events.EventType;
 import org.keycloak.models.FederatedIdentityModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -21,8 +18,7 @@ import io.github.arcgisbridge.keycloak.subject.VerifiedSubject;
  * Answers "who is this in Keycloak?". The key is the federated identity link (identity provider alias,
  * IdentityServer4 {@code sub}): the same link browser brokering creates, so a user who signed in through the
  * browser and one who first came through an exchange are the same Keycloak user. Unlinked subjects get a new,
- * linked user only when the provider allows it, and never by taking over an existing account with the same
- * username or email.
+ * linked user only when the provider allows it ({@link UserRegistration}).
  */
 public final class SubjectUserResolver {
 
@@ -44,7 +40,14 @@ public final class SubjectUserResolver {
      */
     public UserModel resolveOrCreate(VerifiedSubject subject, String subjectToken) {
         UserModel user = linkedUser(subject);
-        return user != null ? usable(user) : create(subject, subjectToken);
+        if (user != null) {
+            return usable(user);
+        }
+        if (!config.isCreateUsers()) {
+            throw Rejection.USER_NOT_LINKED.exception();
+        }
+        String userId = new UserRegistration(session, config, event).register(subject, userInfoIfNeeded(subject, subjectToken));
+        return usable(session.users().getUserById(realm, userId));
     }
 
     /** The linked user, never creating one: for targets that need more than a Keycloak user (an ArcGIS link). */
@@ -70,63 +73,13 @@ public final class SubjectUserResolver {
         return user;
     }
 
-    private UserModel create(VerifiedSubject subject, String subjectToken) {
-        if (!config.isCreateUsers()) {
-            throw Rejection.USER_NOT_LINKED.exception();
+    /** IdentityServer4 access tokens usually carry no profile claims: userinfo names the new user then. */
+    private JsonNode userInfoIfNeeded(VerifiedSubject subject, String subjectToken) {
+        JsonNode username = subject.claims().get(config.getUsernameClaim());
+        boolean named = username != null && username.isTextual() && !username.asText().isBlank();
+        if (named || subject.kind() != SubjectTokenKind.ACCESS_TOKEN) {
+            return null;
         }
-        JsonNode profile = profile(subject, subjectToken);
-        String username = text(profile, config.getUsernameClaim());
-        if (username == null) {
-            throw Rejection.USERNAME_CLAIM_MISSING.exception();
-        }
-        String email = text(profile, "email");
-        Rejection conflict = session.users().getUserByUsername(realm, username) != null ? Rejection.USERNAME_TAKEN
-                : email != null && !realm.isDuplicateEmailsAllowed() && session.users().getUserByEmail(realm, email) != null
-                ? Rejection.EMAIL_TAKEN : null;
-        if (conflict != null) {
-            // A concurrent first exchange for the same subject may have committed its user since the lookup above.
-            UserModel linkedMeanwhile = linkedUser(subject);
-            if (linkedMeanwhile == null) {
-                throw conflict.exception();
-            }
-            return usable(linkedMeanwhile);
-        }
-
-        UserModel user = session.users().addUser(realm, username);
-        user.setEnabled(true);
-        user.setEmail(email);
-        user.setFirstName(text(profile, "given_name"));
-        user.setLastName(text(profile, "family_name"));
-        user.setEmailVerified(email != null && config.isTrustEmail());
-        session.users().addFederatedIdentity(realm, user,
-                new FederatedIdentityModel(config.getAlias(), subject.subject(), username));
-
-        event.clone().event(EventType.REGISTER)
-                .user(user.getId())
-                .detail(Details.REGISTER_METHOD, "token-exchange")
-                .detail(Details.USERNAME, user.getUsername())
-                .detail(Details.IDENTITY_PROVIDER, config.getAlias())
-                .detail(Details.IDENTITY_PROVIDER_USERNAME, subject.subject())
-                .success();
-        return user;
-    }
-
-    /** The token's claims, completed by userinfo when the token lacks the username claim (access tokens only). */
-    private JsonNode profile(VerifiedSubject subject, String subjectToken) {
-        if (text(subject.claims(), config.getUsernameClaim()) != null || subject.kind() != SubjectTokenKind.ACCESS_TOKEN) {
-            return subject.claims();
-        }
-        JsonNode userInfo = UserInfoClaims.fetch(session, config, subjectToken, subject.subject());
-        if (userInfo == null) {
-            return subject.claims();
-        }
-        ObjectNode merged = subject.claims().deepCopy();
-        userInfo.properties().forEach(field -> merged.putIfAbsent(field.getKey(), field.getValue()));
-        return merged;
-    }
-
-    private static String text(JsonNode claims, String name) {
-        JsonNode value = claims.get(name);
-        return value != null && value.isTextual() && !value.asText().isBlank() ? value.asText().trim() : null;
+        return UserInfoClaims.fetch(session, config, subjectToken, subject.subject());
     }
 }

@@ -77,7 +77,7 @@ class ArcGisSignInTest {
         Map<String, Member> before = membersByUsername();
 
         // The admin types Keycloak's values into ArcGIS's OpenID Connect login form.
-        portal.configureOidcLogin(keycloakLogin("arcgis-online-secret"));
+        portal.configureOidcLogin(keycloakLogin(ArcgisRealmConfig.ARCGIS_ONLINE_SECRET));
 
         // Bob's app exchanged his IdentityServer4 token before he ever signed in to ArcGIS through Keycloak.
         assertEquals(200, exchangeForArcgis(issuer.accessToken(TokenSpec.forUser(TestUser.BOB))).post(realm.getBaseUrl()).status());
@@ -102,7 +102,7 @@ class ArcGisSignInTest {
 
     @Test
     void anIdentityServer4SessionMeansNoPromptAnywhere() {
-        portal.configureOidcLogin(keycloakLogin("arcgis-online-secret"));
+        portal.configureOidcLogin(keycloakLogin(ArcgisRealmConfig.ARCGIS_ONLINE_SECRET));
         Browser browser = new Browser();
         signIn(browser, TestUser.ALICE);
         int logins = issuer.interactiveLogins();
@@ -129,7 +129,7 @@ class ArcGisSignInTest {
 
     @Test
     void issuerThatDoesNotMatchDiscoveryIsRefusedWhenSaving() {
-        OidcLoginSettings trailingSlash = keycloakLogin("arcgis-online-secret").withIssuer(realm.getBaseUrl() + "/");
+        OidcLoginSettings trailingSlash = keycloakLogin(ArcgisRealmConfig.ARCGIS_ONLINE_SECRET).withIssuer(realm.getBaseUrl() + "/");
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> portal.configureOidcLogin(trailingSlash));
         assertTrue(refused.getMessage().contains("issuer"), refused.getMessage());
     }
@@ -153,7 +153,7 @@ class ArcGisSignInTest {
 
     @Test
     void arcGisRefusesATamperedOrReplayedState() {
-        portal.configureOidcLogin(keycloakLogin("arcgis-online-secret"));
+        portal.configureOidcLogin(keycloakLogin(ArcgisRealmConfig.ARCGIS_ONLINE_SECRET));
         int members = portal.members().size();
         Browser browser = new Browser().stopAt(portal.oidcRedirectUri());
         Browser.Page callback = toProvider(browser, TestUser.ALICE);
@@ -227,7 +227,7 @@ class ArcGisSignInTest {
 
     private JsonNode redeemAtKeycloak(String code, String verifier) {
         return postForm(realm.getBaseUrl() + "/protocol/openid-connect/token", Map.of("grant_type", "authorization_code",
-                "client_id", "arcgis-online", "client_secret", "arcgis-online-secret", "code", code,
+                "client_id", "arcgis-online", "client_secret", ArcgisRealmConfig.ARCGIS_ONLINE_SECRET, "code", code,
                 "redirect_uri", portal.oidcRedirectUri(), "code_verifier", verifier));
     }
 

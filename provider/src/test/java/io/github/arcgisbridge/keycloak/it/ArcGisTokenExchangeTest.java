@@ -65,9 +65,9 @@ class ArcGisTokenExchangeTest {
     void portalTrustsKeycloakAndKnowsTheBridgeApp() {
         portal.fault(Fault.NONE);
         portal.userTokenSeconds(1800);
-        portal.configureOidcLogin(OidcLoginSettings.fromDiscovery("Sign in with Keycloak", "arcgis-online", "arcgis-online-secret",
+        portal.configureOidcLogin(OidcLoginSettings.fromDiscovery("Sign in with Keycloak", "arcgis-online", ArcgisRealmConfig.ARCGIS_ONLINE_SECRET,
                 ProviderDiscovery.fetch(realm.getBaseUrl())));
-        portal.registerApp(new ArcGisPortal.App("keycloak-bridge", "keycloak-bridge-secret",
+        portal.registerApp(new ArcGisPortal.App("keycloak-bridge", BridgeServerConfig.ARCGIS_APP_SECRET,
                 Set.of(realm.getBaseUrl() + "/broker/arcgis/endpoint")));
     }
 
@@ -76,7 +76,7 @@ class ArcGisTokenExchangeTest {
     void withoutALinkTheAnswerIsNotLinkedWithTheLinkingUrlAndNothingChanges() {
         RealmSnapshot before = RealmSnapshot.of(realm.admin());
         TokenEndpoint.Reply reply = arcgisExchange(TestUser.ALICE).post(realm.getBaseUrl());
-        assertEquals(400, reply.status(), reply.body().toString());
+        assertEquals(400, reply.status(), reply.toString());
         assertEquals("not_linked", reply.text("error"));
         assertTrue(reply.text("account-link-url").startsWith(realm.getBaseUrl() + "/protocol/openid-connect/auth?"), reply.text("account-link-url"));
         assertTrue(reply.text("account-link-url").contains("kc_action=idp_link%3Aarcgis") || reply.text("account-link-url").contains("kc_action=idp_link:arcgis"));
@@ -98,7 +98,7 @@ class ArcGisTokenExchangeTest {
     void theExchangeReturnsTheUsersArcGisTokenReadyForRegisterToken() {
         int refreshes = portal.tokenRequests("refresh_token");
         TokenEndpoint.Reply reply = arcgisExchange(TestUser.ALICE).post(realm.getBaseUrl());
-        assertEquals(200, reply.status(), reply.body().toString());
+        assertEquals(200, reply.status(), reply.toString());
         assertEquals("urn:ietf:params:oauth:token-type:access_token", reply.text("issued_token_type"));
         assertEquals("alice_bridgeorg", reply.text("userId"));
         assertEquals(portal.sharingRest(), reply.text("server"));
@@ -146,7 +146,7 @@ class ArcGisTokenExchangeTest {
         int renewals = portal.tokenRequests("exchange_refresh_token");
         withArcGisSettings(Map.of("refreshMarginSeconds", "100000", "renewalMarginSeconds", "100000000"), () -> {
             TokenEndpoint.Reply reply = arcgisExchange(TestUser.ALICE).post(realm.getBaseUrl());
-            assertEquals(200, reply.status(), reply.body().toString());
+            assertEquals(200, reply.status(), reply.toString());
             assertEquals(renewals + 1, portal.tokenRequests("exchange_refresh_token"));
         });
         // The emulator invalidates the old refresh token on renewal: refreshing again works only with the stored new one.
@@ -167,7 +167,7 @@ class ArcGisTokenExchangeTest {
         withArcGisSettings(Map.of("refreshMarginSeconds", "900"), () -> {
             List<TokenEndpoint.Reply> replies = Concurrently.send(20, 20, () -> arcgisExchange(TestUser.ALICE).post(realm.getBaseUrl()));
             for (TokenEndpoint.Reply reply : replies) {
-                assertEquals(200, reply.status(), reply.body().toString());
+                assertEquals(200, reply.status(), reply.toString());
                 assertEquals(replies.get(0).text("access_token"), reply.text("access_token"), "all share the one refreshed token");
             }
         });
@@ -184,10 +184,10 @@ class ArcGisTokenExchangeTest {
         withArcGisSettings(Map.of("refreshMarginSeconds", "100000"), () -> {
             AlongsideSlowRequest.Outcome outcome = AlongsideSlowRequest.run(() -> arcgisExchange(TestUser.ALICE).post(realm.getBaseUrl()),
                     () -> TokenEndpoint.exchangeForArcgis(issuer.accessToken(TokenSpec.forUser(TestUser.ALICE))).post(realm.getBaseUrl()), 10);
-            assertEquals(503, outcome.slow().status(), outcome.slow().body().toString());
+            assertEquals(503, outcome.slow().status(), outcome.slow().toString());
             assertEquals("temporarily_unavailable", outcome.slow().text("error"));
             assertTrue(outcome.slowMillis() < Fault.SLOW_DELAY_MILLIS, "bounded by the timeout: " + outcome.slowMillis() + " ms");
-            outcome.others().forEach(reply -> assertEquals(200, reply.status(), reply.body().toString()));
+            outcome.others().forEach(reply -> assertEquals(200, reply.status(), reply.toString()));
         });
         portal.fault(Fault.NONE);
         assertEquals(refreshes + 1, portal.tokenRequests("refresh_token"), "one refresh attempt, no retry storm");
@@ -204,7 +204,7 @@ class ArcGisTokenExchangeTest {
         RealmSnapshot before = RealmSnapshot.of(realm.admin());
         withArcGisSettings(Map.of("refreshMarginSeconds", "100000"), () -> {
             TokenEndpoint.Reply reply = arcgisExchange(TestUser.ALICE).post(realm.getBaseUrl());
-            assertEquals(400, reply.status(), reply.body().toString());
+            assertEquals(400, reply.status(), reply.toString());
             assertEquals("not_linked", reply.text("error"));
             assertNotNull(reply.text("account-link-url"));
         });
@@ -225,7 +225,7 @@ class ArcGisTokenExchangeTest {
             realm.admin().users().get(bob.getId()).roles().realmLevel().add(List.of(viewer));
             int appGrants = portal.tokenRequests("client_credentials");
             TokenEndpoint.Reply reply = arcgisExchange(TestUser.BOB).post(realm.getBaseUrl());
-            assertEquals(200, reply.status(), reply.body().toString());
+            assertEquals(200, reply.status(), reply.toString());
             assertEquals("app", reply.text("arcgis_token_kind"));
             assertFalse(reply.body().has("userId"), "an app token names no user");
             assertEquals(portal.featureCount(), query(reply.text("access_token")).path("features").size());

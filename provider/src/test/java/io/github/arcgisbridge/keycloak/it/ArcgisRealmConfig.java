@@ -18,13 +18,18 @@ import org.keycloak.util.JsonSerialization;
 
 /**
  * The shipped realm export ({@code realm-export/arcgis-realm.json}), pointed at the in-process testbed issuer and
- * ArcGIS emulator instead of {@code http://localhost:5000} and {@code :8090}, {@code arcgis-online} accepting the in-process ArcGIS emulator's redirect URI,
- * plus a few clients that only tests need: one confidential and one public client
- * missing from the exchange permissions, and permissions naming a client that does not exist and one that is disabled.
+ * ArcGIS emulator instead of {@code http://localhost:5000} and {@code :8090}, {@code arcgis-online} accepting the
+ * in-process ArcGIS emulator's redirect URI, the confidential clients with the tests' secrets (the export ships none;
+ * the upstream secrets come from the server's vault, see {@link BridgeServerConfig}), plus a few clients that only
+ * tests need: one confidential and one public client missing from the exchange permissions, and permissions naming a
+ * client that does not exist and one that is disabled.
  */
 public final class ArcgisRealmConfig implements RealmConfig {
 
     static final String REALM_EXPORT = "../realm-export/arcgis-realm.json";
+    /** The export ships no client secret (Keycloak generates one on import); the tests set their own. */
+    static final String MAP_APP_SECRET = "test-map-app-secret";
+    static final String ARCGIS_ONLINE_SECRET = "test-arcgis-online-secret";
     static final String LOCAL_ISSUER = "http://localhost:5000";
     static final String LOCAL_PORTAL = "http://localhost:8090";
 
@@ -38,7 +43,9 @@ public final class ArcgisRealmConfig implements RealmConfig {
                 (key, value) -> value.replace("map-app=arcgis-online", "map-app=arcgis-online,ghost-app,disabled-app"));
 
         List<ClientRepresentation> clients = new ArrayList<>(realm.getClients());
+        clients.stream().filter(c -> c.getClientId().equals("map-app")).findFirst().ifPresent(app -> app.setSecret(MAP_APP_SECRET));
         clients.stream().filter(c -> c.getClientId().equals("arcgis-online")).findFirst().ifPresent(arcgis -> {
+            arcgis.setSecret(ARCGIS_ONLINE_SECRET);
             List<String> redirects = new ArrayList<>(arcgis.getRedirectUris());
             redirects.add(Testbed.portal().sharingRest() + "/oauth2/oidc/*");
             arcgis.setRedirectUris(redirects);

@@ -5,6 +5,7 @@ import static io.github.arcgisbridge.keycloak.it.TokenEndpoint.ID_TOKEN;
 import static io.github.arcgisbridge.keycloak.it.TokenEndpoint.exchange;
 import static io.github.arcgisbridge.keycloak.it.TokenEndpoint.exchangeForArcgis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.Map;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.keycloak.representations.idm.IdentityProviderRepresentation;
 import org.keycloak.representations.idm.UserRepresentation;
 import org.keycloak.testframework.annotations.InjectEvents;
 import org.keycloak.testframework.annotations.InjectRealm;
@@ -56,7 +56,7 @@ class ExchangeRejectionTest {
     void aliceIsLinked() {
         // Alice exists and is linked before each case, so a case could only "change" her, never silently create her.
         TokenEndpoint.Reply reply = exchangeForArcgis(ISSUER.accessToken(alice())).post(realm.getBaseUrl());
-        assertEquals(200, reply.status(), reply.body().toString());
+        assertEquals(200, reply.status(), reply.toString());
         events.skipAll();
     }
 
@@ -83,11 +83,10 @@ class ExchangeRejectionTest {
                 refused("exp as a string", i -> arcgis(i.accessToken(alice().claim("exp", "tomorrow"))), "claim_malformed"),
                 // token type confusion
                 refused("access token without typ", i -> arcgis(i.accessToken(alice().header("typ", null))), "token_type_mismatch"),
-                refused("access token presented as an ID token", i -> exchange(i.accessToken(alice()), ID_TOKEN).add("audience", "arcgis-online"), "token_type_mismatch"),
+                refused("ID token, not accepted by default", i -> exchange(i.idToken(alice()), ID_TOKEN).add("audience", "arcgis-online"), "id_token_not_accepted"),
                 refused("ID token presented as an access token", i -> arcgis(i.idToken(alice())), "client_id_missing"),
                 // audience, client binding, subject, scopes
                 refused("token of another IdentityServer4 client", i -> arcgis(i.accessToken(alice().clientId("other-spa"))), "client_not_accepted"),
-                refused("ID token for another client", i -> exchange(i.idToken(alice().clientId("other-spa")), ID_TOKEN).add("audience", "arcgis-online"), "client_not_accepted"),
                 refused("no client_id", i -> arcgis(i.accessToken(alice().without("client_id"))), "client_id_missing"),
                 refused("client-credentials token (no user)", i -> arcgis(i.accessToken(alice().without("sub"))), "subject_missing"),
                 refused("aud as a number", i -> arcgis(i.accessToken(alice().claim("aud", 42))), "claim_malformed"),
@@ -107,7 +106,13 @@ class ExchangeRejectionTest {
                 refusedWith("unknown resource", i -> exchange(i.accessToken(alice()), ACCESS_TOKEN).add("resource", "https://evil.example.com/sharing/rest"),
                         400, "invalid_target", "resource_unknown"),
                 refusedWith("id_token for two audiences", i -> arcgis(i.accessToken(alice())).add("audience", "map-app").add("requested_token_type", ID_TOKEN),
-                        400, "invalid_target", "id_token_needs_one_audience"),
+                        400, "invalid_target", "id_token_only_for_requester"),
+                refusedWith("id_token for another client (a third party)", i -> arcgis(i.accessToken(alice())).add("requested_token_type", ID_TOKEN),
+                        400, "invalid_target", "id_token_only_for_requester"),
+                refusedWith("ArcGIS token together with an audience", i -> arcgis(i.accessToken(alice())).add("requested_issuer", "arcgis"),
+                        400, "invalid_target", "target_ambiguous"),
+                refusedWith("the ArcGIS portal as resource together with an audience", i -> arcgis(i.accessToken(alice()))
+                        .add("resource", Testbed.portal().sharingRest()), 400, "invalid_target", "target_ambiguous"),
                 // scope
                 refusedWith("optional scope (widening)", i -> arcgis(i.accessToken(alice())).add("scope", "offline_access"),
                         400, "invalid_scope", "scope_not_grantable"),
@@ -122,12 +127,14 @@ class ExchangeRejectionTest {
                 refused("three dots of garbage", i -> arcgis("a.b.c"), "subject_token_malformed"),
                 refused("header that is not JSON", i -> arcgis("bm90IGpzb24." + i.accessToken(alice()).split("\\.", 2)[1]), "subject_token_malformed"),
                 refused("duplicate claim names", i -> arcgis(duplicateSubject(i)), "subject_token_malformed"),
+                refused("signed payload with a second JSON object after the claims", i -> arcgis(i.accessToken(alice()
+                        .trailingPayload("{\"sub\":\"1\"}"))), "subject_token_malformed"),
                 refused("signature spelled non-canonically (padded)", i -> arcgis(i.accessToken(alice()) + "=="), "subject_token_malformed"),
                 refused("unicode garbage", i -> arcgis("\u00e9\u00e8\u2603"), "subject_token_malformed"),
                 // reference tokens
                 refused("unknown reference token", i -> arcgis("0123456789ABCDEF0123456789ABCDEF"), "token_inactive"),
                 refused("revoked reference token", i -> arcgis(revoked(i)), "token_inactive"),
-                refused("reference token as an ID token", i -> exchange(i.referenceToken(alice()), ID_TOKEN).add("audience", "arcgis-online"), "subject_token_malformed")
+                refused("reference token as an ID token", i -> exchange(i.referenceToken(alice()), ID_TOKEN).add("audience", "arcgis-online"), "id_token_not_accepted")
         );
     }
 
@@ -154,7 +161,9 @@ class ExchangeRejectionTest {
     void disabledUserIsRefused() {
         UserRepresentation alice = realm.admin().users().search("alice", true).get(0);
         realm.updateUserWithCleanup("alice", user -> user.enabled(false));
-        assertRefused(arcgis(ISSUER.accessToken(alice())).post(realm.getBaseUrl()), 400, "invalid_request", "user_disabled");
+        TokenEndpoint.Reply reply = arcgis(ISSUER.accessToken(alice())).post(realm.getBaseUrl());
+        assertRefused(reply, 400, "invalid_request", "user_disabled");
+        assertFalse(reply.text("error_description").contains("disabled"), reply.text("error_description"));
         assertEquals(alice.getId(), realm.admin().users().search("alice", true).get(0).getId());
     }
 
@@ -171,8 +180,13 @@ class ExchangeRejectionTest {
         realm.admin().users().create(existing).close();
         try {
             RealmSnapshot before = RealmSnapshot.of(realm.admin());
-            assertRefused(arcgis(ISSUER.accessToken(TokenSpec.forUser(carol))).post(realm.getBaseUrl()), 400, "invalid_request", "username_taken");
-            assertRefused(arcgis(ISSUER.accessToken(TokenSpec.forUser(carolsTwin))).post(realm.getBaseUrl()), 400, "invalid_request", "email_taken");
+            TokenEndpoint.Reply usernameTaken = arcgis(ISSUER.accessToken(TokenSpec.forUser(carol))).post(realm.getBaseUrl());
+            assertRefused(usernameTaken, 400, "invalid_request", "username_taken");
+            TokenEndpoint.Reply emailTaken = arcgis(ISSUER.accessToken(TokenSpec.forUser(carolsTwin))).post(realm.getBaseUrl());
+            assertRefused(emailTaken, 400, "invalid_request", "email_taken");
+            // The caller learns nothing about which accounts exist; the event's reason tells the administrator.
+            assertEquals(usernameTaken.text("error_description"), emailTaken.text("error_description"));
+            assertFalse(emailTaken.text("error_description").contains("email"), emailTaken.text("error_description"));
             assertEquals(before, RealmSnapshot.of(realm.admin()));
             UserRepresentation stillCarol = realm.admin().users().search("carol", true).get(0);
             assertEquals(0, realm.admin().users().get(stillCarol.getId()).getFederatedIdentity().size());
@@ -189,9 +203,9 @@ class ExchangeRejectionTest {
                 assertRefused(arcgis(ISSUER.accessToken(TokenSpec.forUser(dave))).post(realm.getBaseUrl()), 400, "invalid_request", "user_not_linked"));
         withSetting("requiredScopes", "arcgis.write", () ->
                 assertRefused(arcgis(ISSUER.accessToken(alice())).post(realm.getBaseUrl()), 400, "invalid_request", "required_scope_missing"));
-        withSetting("acceptedAudiences", "arcgis-bridge", () ->
+        withSetting("acceptedAudiences", "reports-api", () ->
                 assertRefused(arcgis(ISSUER.accessToken(alice())).post(realm.getBaseUrl()), 400, "invalid_request", "audience_not_accepted"));
-        withSetting("acceptedClientIds", "", () ->
+        withSettings(Map.of("acceptedClientIds", "", "acceptedAudiences", ""), () ->
                 assertRefused(arcgis(ISSUER.accessToken(alice())).post(realm.getBaseUrl()), 400, "invalid_request", "no_trust_configured"));
         withSetting("acceptedClientIds", "map-spa##other-spa", () -> assertRefused(
                 arcgis(ISSUER.accessToken(alice().clientId("other-spa"))).client("map-web", null).post(realm.getBaseUrl()),
@@ -201,6 +215,14 @@ class ExchangeRejectionTest {
                 400, "unauthorized_client", "public_client_not_opted_in"));
         withSetting("introspectionApiName", "", () ->
                 assertRefused(arcgis(ISSUER.referenceToken(alice())).post(realm.getBaseUrl()), 400, "invalid_request", "reference_tokens_not_configured"));
+        withSetting("acceptIdTokens", "true", () -> {
+            assertRefused(exchange(ISSUER.accessToken(alice()), ID_TOKEN).add("audience", "arcgis-online").post(realm.getBaseUrl()),
+                    400, "invalid_request", "token_type_mismatch");
+            assertRefused(exchange(ISSUER.idToken(alice().clientId("other-spa")), ID_TOKEN).add("audience", "arcgis-online").post(realm.getBaseUrl()),
+                    400, "invalid_request", "client_not_accepted");
+            assertRefused(exchange(ISSUER.idToken(alice()), ID_TOKEN).add("audience", "arcgis-online").client("map-web", null).post(realm.getBaseUrl()),
+                    400, "invalid_request", "id_token_not_accepted");
+        });
         withSetting("userInfoUrl", "", () ->
                 assertRefused(arcgis(ISSUER.accessToken(TokenSpec.forUser(dave))).post(realm.getBaseUrl()), 400, "invalid_request", "username_claim_missing"));
         // Switching signature validation off in the OpenID Connect settings does not switch it off for exchanges.
@@ -213,20 +235,13 @@ class ExchangeRejectionTest {
         withSettings(Map.of(key, value), check);
     }
 
-    /**
-     * Runs a check with some identity provider settings changed, asserting it changed no user or link, then restores
-     * them (the framework restores the original after the test as well, should the check throw).
-     */
+    /** Runs a check with some identity provider settings changed, asserting it changed no user or link, then restores them. */
     private void withSettings(Map<String, String> settings, Runnable check) {
-        IdentityProviderRepresentation previous = realm.admin().identityProviders().get("identityserver4").toRepresentation();
-        realm.updateIdentityProvider("identityserver4", idp -> idp.getConfig().putAll(settings));
-        try {
+        ProviderSettings.with(realm, "identityserver4", settings, () -> {
             RealmSnapshot before = RealmSnapshot.of(realm.admin());
             check.run();
             assertEquals(before, RealmSnapshot.of(realm.admin()));
-        } finally {
-            realm.admin().identityProviders().get("identityserver4").update(previous);
-        }
+        });
     }
 
     private void assertRefused(TokenEndpoint.Reply reply, int status, String error, String reason) {

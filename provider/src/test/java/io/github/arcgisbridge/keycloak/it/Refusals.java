@@ -42,8 +42,8 @@ final class Refusals {
     }
 
     private static void assertReply(TokenEndpoint.Reply reply, int status, String error) {
-        assertEquals(status, reply.status(), reply.body().toString());
-        assertEquals(error, reply.text("error"), reply.body().toString());
+        assertEquals(status, reply.status(), reply.toString());
+        assertEquals(error, reply.text("error"), reply.toString());
         assertTrue(reply.header("Content-Type").startsWith("application/json"), reply.header("Content-Type"));
         assertNotNull(reply.text("error_description"));
         assertNull(reply.text("access_token"));

@@ -92,7 +92,7 @@ class RequestFuzzTest {
     private TokenEndpoint.Reply send(FuzzRequest request) {
         TokenEndpoint.Form form = new TokenEndpoint.Form();
         switch (request.client()) {
-            case MAP_APP -> form.client("map-app", "map-app-secret");
+            case MAP_APP -> form.client("map-app", ArcgisRealmConfig.MAP_APP_SECRET);
             case MAP_WEB_PUBLIC -> form.client("map-web", null);
             case WRONG_SECRET -> form.client("map-app", "map-web");
             case UNKNOWN_CLIENT -> form.client("ghost", "ghost-secret");

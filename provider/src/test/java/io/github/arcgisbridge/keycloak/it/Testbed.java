@@ -31,7 +31,7 @@ final class Testbed {
                 throw new UncheckedIOException(e);
             }
             Runtime.getRuntime().addShutdownHook(new Thread(issuer::close));
-            issuer.registerClient(new RegisteredClient("keycloak-broker", "keycloak-broker-secret", Set.of(KEYCLOAK_BROKER_REDIRECT)));
+            issuer.registerClient(new RegisteredClient("keycloak-broker", BridgeServerConfig.BROKER_CLIENT_SECRET, Set.of(KEYCLOAK_BROKER_REDIRECT)));
         }
         return issuer;
     }

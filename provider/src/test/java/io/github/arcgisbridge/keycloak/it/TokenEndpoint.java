@@ -44,6 +44,20 @@ final class TokenEndpoint {
             }
         }
 
+        /** Status and body with every token left out: what a failing assertion may print. */
+        @Override
+        public String toString() {
+            JsonNode shown = body.deepCopy();
+            if (shown.isObject()) {
+                for (String field : List.of("access_token", "id_token", "refresh_token")) {
+                    if (shown.has(field)) {
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) shown).put(field, "(token)");
+                    }
+                }
+            }
+            return "HTTP " + status + " " + shown;
+        }
+
         String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .flatMap(e -> e.getValue().stream()).findFirst().orElse(null);
@@ -122,7 +136,7 @@ final class TokenEndpoint {
     }
 
     static Form exchange(String subjectToken, String subjectTokenType) {
-        return new Form().client("map-app", "map-app-secret")
+        return new Form().client("map-app", ArcgisRealmConfig.MAP_APP_SECRET)
                 .add("grant_type", TOKEN_EXCHANGE)
                 .add("subject_token", subjectToken)
                 .add("subject_token_type", subjectTokenType)

@@ -73,7 +73,7 @@ class UpstreamFaultTest {
         int fetches = ISSUER.jwksRequests();
         ISSUER.fault(Upstream.JWKS, Fault.HTTP_503);
         List<TokenEndpoint.Reply> replies = Concurrently.send(8, 40, () -> exchangeForArcgis(ISSUER.accessToken(alice())).post(realm.getBaseUrl()));
-        replies.forEach(reply -> assertEquals(200, reply.status(), reply.body().toString()));
+        replies.forEach(reply -> assertEquals(200, reply.status(), reply.toString()));
         assertEquals(fetches, ISSUER.jwksRequests(), "known keys are never fetched again");
         events.skipAll();
 
@@ -137,7 +137,7 @@ class UpstreamFaultTest {
         }
         assertTrue(rotated.get());
         assertTrue(replies.size() > 8, "load ran: " + replies.size());
-        replies.forEach(reply -> assertEquals(200, reply.status(), reply.body().toString()));
+        replies.forEach(reply -> assertEquals(200, reply.status(), reply.toString()));
         assertEquals(fetches + 1, ISSUER.jwksRequests(), "the new key was fetched once, by one request, for all of them");
     }
 
@@ -176,7 +176,7 @@ class UpstreamFaultTest {
         int introspections = ISSUER.introspectionRequests();
         ISSUER.fault(Upstream.INTROSPECTION, Fault.HTTP_503);
         List<TokenEndpoint.Reply> replies = Concurrently.send(4, 20, () -> exchangeForArcgis(reference).post(realm.getBaseUrl()));
-        replies.forEach(reply -> assertEquals(200, reply.status(), reply.body().toString()));
+        replies.forEach(reply -> assertEquals(200, reply.status(), reply.toString()));
         assertEquals(introspections, ISSUER.introspectionRequests());
     }
 
@@ -212,7 +212,7 @@ class UpstreamFaultTest {
         assertRefusedAmongOthers(events, outcome.slow(), 503, "temporarily_unavailable", reason);
         assertTrue(outcome.slowMillis() < Fault.SLOW_DELAY_MILLIS,
                 "cut off by the timeout (" + outcome.slowMillis() + " ms) before the upstream answered");
-        outcome.others().forEach(reply -> assertEquals(200, reply.status(), reply.body().toString()));
+        outcome.others().forEach(reply -> assertEquals(200, reply.status(), reply.toString()));
         assertTrue(outcome.othersMillis() < outcome.slowMillis(),
                 "the other requests were answered (" + outcome.othersMillis() + " ms) while the slow one hung (" + outcome.slowMillis() + " ms)");
     }

@@ -1,10 +1,6 @@
 package io.github.arcgisbridge.testbed.arcgis;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,14 +13,18 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
+import io.github.arcgisbridge.testbed.clock.ClockEndpoint;
+import io.github.arcgisbridge.testbed.http.Cors;
 import io.github.arcgisbridge.testbed.http.Exchanges;
 import io.github.arcgisbridge.testbed.http.Fault;
 
 /**
- * An emulated ArcGIS portal (ArcGIS Online organisation or ArcGIS Enterprise portal) with one OpenID Connect login,
- * its OAuth 2.0 endpoints under {@code sharing/rest}, {@code community/self}, {@code portals/self} and a secured
- * hosted feature layer. Which behaviours follow Esri's documentation and which are assumptions is listed in
- * {@code testbed/README.md}. Tests run it in-process; the local run starts it with {@link Main}.
+ * An emulated ArcGIS portal: an ArcGIS Online organisation ({@link #start}) or an ArcGIS Enterprise portal with a
+ * federated ArcGIS Server ({@link #startEnterprise}), with one OpenID Connect login, the OAuth 2.0 endpoints under
+ * {@code sharing/rest/oauth2}, {@code generateToken}, {@code community/self}, {@code portals/self} and a secured
+ * feature layer. Which behaviours follow Esri's documentation, and which are assumptions, is listed with sources in
+ * {@code testbed/README.md}. Every expiry reads the {@link io.github.arcgisbridge.testbed.clock.TestbedClock}. Tests
+ * run it in-process; the local run starts it with {@link Main}.
  */
 public final class ArcGisPortal implements AutoCloseable {
 
@@ -35,60 +35,103 @@ public final class ArcGisPortal implements AutoCloseable {
         }
     }
 
+    /** The endpoints that can be given a {@link Fault}. */
+    public enum Endpoint { TOKEN, REVOKE_TOKEN, COMMUNITY_SELF, PORTALS_SELF, GENERATE_TOKEN }
+
+    /** The organisation id of every ArcGIS Enterprise portal (as in Esri's {@code portals/0123456789ABCDEF/...} URLs). */
+    private static final String ENTERPRISE_ORG_ID = "0123456789ABCDEF";
+
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(8);
-    private final String baseUrl;
-    private final String urlKey;
-    private final String name;
-    private final String orgId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    private final Deployment deployment;
     private final String idpId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     private final Map<String, App> apps = new ConcurrentHashMap<>();
-    private final Map<String, Member> membersByIdpUserId = new ConcurrentHashMap<>();
-    private final PortalTokens tokens = new PortalTokens(this);
-    private final OrganizationSignIn signIn = new OrganizationSignIn(this);
-    private final SecuredFeatureService featureService = new SecuredFeatureService(tokens);
+    private final Map<Endpoint, Fault> faults = new ConcurrentHashMap<>();
+    private final MemberDirectory directory;
+    private final TokenStore tokens = new TokenStore();
+    private final ArcGisErrors errors = new ArcGisErrors();
+    private final EmulatorStats stats = new EmulatorStats();
+    private final SignInPage signInPage = new SignInPage(this);
+    private final TokenEndpoint tokenEndpoint = new TokenEndpoint(this);
+    private final FederatedServer federatedServer;
     private volatile OidcLoginSettings oidcLogin;
-    private volatile Fault fault = Fault.NONE;
 
-    private ArcGisPortal(HttpServer server, String urlKey, String name) {
+    private ArcGisPortal(HttpServer server, boolean enterprise, Organization organization) {
         this.server = server;
-        this.baseUrl = "http://localhost:" + server.getAddress().getPort();
-        this.urlKey = urlKey;
-        this.name = name;
+        this.deployment = new Deployment("http://localhost:" + server.getAddress().getPort(), enterprise);
+        this.directory = new MemberDirectory(organization);
+        this.federatedServer = new FederatedServer(this, deployment.serverRoot(), !enterprise);
         server.setExecutor(executor);
-        server.createContext("/sharing/rest/oauth2/authorize", signIn::authorize);
-        server.createContext("/sharing/rest/oauth2/oidc/", this::oidc);
-        server.createContext("/sharing/rest/oauth2/token", tokens::handle);
-        server.createContext("/sharing/rest/community/self", cors(this::communitySelf));
-        server.createContext("/sharing/rest/portals/self", cors(this::portalsSelf));
-        server.createContext("/rest/services/" + SecuredFeatureService.NAME + "/FeatureServer", cors(featureService::handle));
-        server.createContext("/rest/info", cors(this::restInfo));
-        server.createContext("/emulator/stats", this::stats);
+        OrganizationSignIn organizationSignIn = new OrganizationSignIn(this);
+        SelfResources self = new SelfResources(this);
+        String rest = deployment.portalContext() + "/sharing/rest";
+        mount(rest + "/oauth2/authorize", signInPage::authorize);
+        mount(rest + SignInPage.ARCGIS_LOGIN_PATH, signInPage::arcGisLogin);
+        mount(rest + "/oauth2/oidc/" + idpId + "/authorize", organizationSignIn::startAtProvider);
+        mount(rest + "/oauth2/oidc/" + idpId + "/signin", organizationSignIn::callback);
+        mount(rest + "/oauth2/token", Cors.anyOrigin(tokenEndpoint::handle));
+        mount(rest + "/oauth2/revokeToken", Cors.anyOrigin(new RevokeTokenEndpoint(this)::handle));
+        mount(rest + "/generateToken", Cors.anyOrigin(new GenerateTokenEndpoint(this)::handle));
+        mount(rest + "/community/self", Cors.anyOrigin(faulty(Endpoint.COMMUNITY_SELF, self::community)));
+        mount(rest + "/portals/self", Cors.anyOrigin(faulty(Endpoint.PORTALS_SELF, self::portal)));
+        mount(rest + "/info", Cors.anyOrigin(this::sharingInfo));
+        mount(deployment.serverContext() + "/rest/info", Cors.anyOrigin(federatedServer::info));
+        mount(deployment.serverContext() + "/rest/services/" + SecuredFeatureService.NAME + "/FeatureServer",
+                Cors.anyOrigin(federatedServer.featureService()::handle));
+        mount("/emulator/stats", stats::handle);
+        mount("/emulator/clock", new ClockEndpoint());
     }
 
-    /** Adds the demo app pages ({@code /app/}) for watching a sign-in in a browser; returns their start URL. */
-    public String mountDemoApp() {
-        DemoApp.mount(this, server);
-        return baseUrl + "/app/";
-    }
-
-    /** Starts on loopback; port 0 picks a free one. */
+    /** An ArcGIS Online organisation on loopback, its portal at the root; port 0 picks a free one. */
     public static ArcGisPortal start(int port, String urlKey, String name) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
-        ArcGisPortal portal = new ArcGisPortal(server, urlKey, name);
+        String orgId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        return started(Exchanges.loopbackServer(port), false, new Organization(orgId, urlKey, name));
+    }
+
+    /**
+     * An ArcGIS Enterprise portal on loopback at {@code /portal} (its sharing API at {@code /portal/sharing/rest}),
+     * with a federated ArcGIS Server at {@code /server}; port 0 picks a free one.
+     */
+    public static ArcGisPortal startEnterprise(int port, String name) throws IOException {
+        return started(Exchanges.loopbackServer(port), true, new Organization(ENTERPRISE_ORG_ID, null, name));
+    }
+
+    private static ArcGisPortal started(HttpServer server, boolean enterprise, Organization organization) {
+        ArcGisPortal portal = new ArcGisPortal(server, enterprise, organization);
         server.start();
         return portal;
     }
 
-    public String baseUrl() { return baseUrl; }
-    public String sharingRest() { return baseUrl + "/sharing/rest"; }
-    public String urlKey() { return urlKey; }
-    public String name() { return name; }
+    /** Adds the demo app pages ({@code /app/}) for watching a sign-in in a browser; returns their start URL. */
+    public String mountDemoApp() {
+        DemoApp app = new DemoApp(this);
+        registerApp(app.registration());
+        mount("/app/", app::handle);
+        return app.startUrl();
+    }
+
+    public boolean isEnterprise() { return deployment.enterprise(); }
+    /** The "Portal URL" an administrator enters: {@code http://localhost:P}, or {@code http://localhost:P/portal} on Enterprise. */
+    public String baseUrl() { return deployment.baseUrl(); }
+    public String sharingRest() { return deployment.sharingRest(); }
+    /** The federated ArcGIS Server's root ({@code http://localhost:P/server}); null for ArcGIS Online. */
+    public String federatedServerUrl() { return isEnterprise() ? federatedServer.root() : null; }
+    /** The secured layer: hosted beside an Online portal, on the federated server of an Enterprise one. */
+    public String featureLayerUrl() { return federatedServer.featureLayerUrl(); }
+    public String urlKey() { return directory.home().urlKey(); }
+    public String name() { return directory.home().name(); }
+    public String orgId() { return directory.home().id(); }
     public String idpId() { return idpId; }
-    public String featureLayerUrl() { return baseUrl + "/rest/services/" + SecuredFeatureService.NAME + "/FeatureServer/0"; }
-    public int featureCount() { return featureService.featureCount(); }
+    public int featureCount() { return federatedServer.featureService().featureCount(); }
     /** Requests per grant type received at {@code oauth2/token}. */
-    public int tokenRequests(String grantType) { return tokens.grants(grantType); }
+    public int tokenRequests(String grantType) { return stats.grants(grantType); }
+    /** {@code oauth2/revokeToken} requests that revoked a token. */
+    public int revocations() { return stats.revocations(); }
+    public int generateTokenRequests() { return stats.generateTokenRequests(); }
+    /** Requests, to any endpoint, that carried a token in the URL's query string. */
+    public int tokensInUrl() { return stats.tokensInUrl(); }
+    /** The {@code expiration} of the last {@code oauth2/authorize} request; null when it had none. */
+    public Integer lastRequestedExpiration() { return signInPage.lastRequestedExpiration(); }
 
     /** The redirect URI ArcGIS shows after saving the OpenID Connect login, to register at the IdP. */
     public String oidcRedirectUri() {
@@ -101,145 +144,96 @@ public final class ArcGisPortal implements AutoCloseable {
         this.oidcLogin = settings;
     }
 
-    OidcLoginSettings oidcLogin() {
-        return oidcLogin;
-    }
-
     public void registerApp(App app) {
         apps.put(app.clientId(), app);
     }
+
+    /**
+     * A built-in ArcGIS account ("ArcGIS login"): of this organisation when {@code orgId} is {@link #orgId()}, of
+     * another organisation otherwise.
+     */
+    public void addArcGisAccount(String username, String password, String fullName, String email, String orgId) {
+        directory.addArcGisAccount(username, password, fullName, email, orgId);
+    }
+
+    /**
+     * Off (the default): the sign-in page is the organisation's, and refuses other organisations' accounts. On: it
+     * behaves like www.arcgis.com, a portal URL without an organisation, where any account signs in.
+     */
+    public void acceptsAccountsOfOtherOrganizations(boolean accepts) {
+        directory.acceptsOtherOrganizations(accepts);
+    }
+
+    /** The organisation's token lifetime limit in minutes ({@code portals/self}); -1, the default, for none. */
+    public void maxTokenExpirationMinutes(int minutes) {
+        directory.home().maxTokenExpirationMinutes(minutes);
+    }
+
+    /** Errors inside HTTP 200 (false, the default, as Esri's clients expect) or with the error code as HTTP status. */
+    public void errorsWithHttpStatus(boolean on) {
+        errors.withHttpStatus(on);
+    }
+
+    /** Makes the endpoints a token holder's server calls ({@code oauth2/token}, {@code community/self}) misbehave. */
+    public void fault(Fault fault) {
+        fault(Endpoint.TOKEN, fault);
+        fault(Endpoint.COMMUNITY_SELF, fault);
+    }
+
+    public void fault(Endpoint endpoint, Fault fault) {
+        faults.put(endpoint, fault);
+    }
+
+    /** Invalidates a member's refresh tokens and the access tokens obtained with them, as revoking the app's access in ArcGIS does. */
+    public void revokeRefreshTokens(String username) {
+        tokens.revokeRefreshTokensOf(username);
+    }
+
+    /** A test setting: member access tokens live this long (at most, and by default, ArcGIS's 30 minutes). */
+    public void userTokenSeconds(int seconds) {
+        tokenEndpoint.userTokenSeconds(seconds);
+    }
+
+    /** This organisation's members: those its OpenID Connect login created and its built-in accounts. */
+    public List<Member> members() {
+        return directory.members();
+    }
+
+    Deployment deployment() { return deployment; }
+    OidcLoginSettings oidcLogin() { return oidcLogin; }
+    MemberDirectory directory() { return directory; }
+    TokenStore tokens() { return tokens; }
+    ArcGisErrors errors() { return errors; }
+    EmulatorStats stats() { return stats; }
+    SignInPage signInPage() { return signInPage; }
+    FederatedServer federatedServer() { return federatedServer; }
 
     App app(String clientId) {
         return clientId == null ? null : apps.get(clientId);
     }
 
-    PortalTokens tokens() {
-        return tokens;
+    Fault fault(Endpoint endpoint) {
+        return faults.getOrDefault(endpoint, Fault.NONE);
     }
 
-    /** Makes the endpoints a token holder's server calls ({@code oauth2/token}, {@code community/self}) misbehave. */
-    public void fault(Fault fault) {
-        this.fault = fault;
-    }
-
-    Fault fault() {
-        return fault;
-    }
-
-    /** Invalidates a member's refresh tokens, as revoking the app's access in ArcGIS does. */
-    public void revokeRefreshTokens(String username) {
-        tokens.revokeRefreshTokensOf(username);
-    }
-
-    /** Makes newly issued user tokens live this long (ArcGIS: 30 minutes by default). */
-    public void userTokenSeconds(int seconds) {
-        tokens.userTokenSeconds(seconds);
-    }
-
-    public List<Member> members() {
-        return new ArrayList<>(membersByIdpUserId.values());
-    }
-
-    /** The member an OpenID Connect identity maps to: found by the IdP's user identifier, else created when joining is automatic. */
-    Member memberFor(String idpUserId, String usernameClaimValue, String fullName, String email, boolean joinAutomatically) {
-        Member existing = membersByIdpUserId.get(idpUserId);
-        if (existing != null) {
-            return existing;
-        }
-        if (!joinAutomatically) {
-            throw new SignInException("You are not a member of this organization. Ask an administrator for an invitation.");
-        }
-        // ArcGIS keeps its members: derive the id from the identity, so an emulator restart gives the same member id.
-        String memberId = UUID.nameUUIDFromBytes((urlKey + "/" + idpUserId).getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
-        return membersByIdpUserId.computeIfAbsent(idpUserId, id -> new Member(memberId, usernameClaimValue + "_" + urlKey, id, fullName, email));
-    }
-
-    private void oidc(HttpExchange exchange) throws IOException {
-        String path = exchange.getRequestURI().getPath();
-        String prefix = "/sharing/rest/oauth2/oidc/" + idpId + "/";
-        if (path.equals(prefix + "authorize")) {
-            signIn.startAtProvider(exchange);
-        } else if (path.equals(prefix + "signin")) {
-            signIn.callback(exchange);
-        } else {
-            Exchanges.html(exchange, 404, "<h1>Not found</h1>");
-        }
-    }
-
-    /**
-     * Browser apps on other origins call the portal and its services directly, as with ArcGIS Online: answer CORS
-     * preflights and allow any origin (the token, not a cookie, authorises).
-     */
-    private static HttpHandler cors(HttpHandler handler) {
-        return exchange -> {
-            exchange.getResponseHeaders().add("Access-Control-Allow-Origin", "*");
-            if ("OPTIONS".equals(exchange.getRequestMethod())) {
-                exchange.getResponseHeaders().add("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-                exchange.getResponseHeaders().add("Access-Control-Allow-Headers", "Authorization, X-Esri-Authorization, Content-Type");
-                exchange.sendResponseHeaders(204, -1);
-                exchange.close();
-                return;
+    /** Every context counts requests that carry a token in the URL, whatever the endpoint. */
+    private void mount(String path, HttpHandler handler) {
+        server.createContext(path, exchange -> {
+            if (RequestToken.inUrl(exchange.getRequestURI())) {
+                stats.tokenInUrl();
             }
             handler.handle(exchange);
-        };
+        });
     }
 
-    /** Not ArcGIS: the emulator's counters, for measurements (requests per grant type, feature queries). */
-    private void stats(HttpExchange exchange) throws IOException {
-        Map<String, Object> stats = new LinkedHashMap<>();
-        for (String grant : List.of("authorization_code", "refresh_token", "exchange_refresh_token", "client_credentials")) {
-            stats.put(grant, tokens.grants(grant));
-        }
-        stats.put("featureQueries", featureService.queries());
-        Exchanges.json(exchange, 200, stats);
+    private HttpHandler faulty(Endpoint endpoint, HttpHandler handler) {
+        return exchange -> fault(endpoint).serve(exchange, handler);
     }
 
-    /** {@code rest/info}: a federated server, owned by this portal, whose token service is the portal's. */
-    private void restInfo(HttpExchange exchange) throws IOException {
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("currentVersion", 11.3);
-        info.put("fullVersion", "11.3.0");
-        info.put("owningSystemUrl", baseUrl);
-        info.put("authInfo", Map.of("isTokenBasedSecurity", true, "tokenServicesUrl", sharingRest() + "/generateToken"));
-        Exchanges.json(exchange, 200, info);
-    }
-
-    private void communitySelf(HttpExchange exchange) throws IOException {
-        if (fault.answer(exchange)) {
-            return;
-        }
-        Map<String, String> params = Exchanges.params(exchange);
-        String token = params.get("token");
-        String header = exchange.getRequestHeaders().getFirst("X-Esri-Authorization");
-        if (token == null && header != null && header.startsWith("Bearer ")) {
-            token = header.substring(7);
-        }
-        PortalTokens.Issued issued = tokens.lookUp(token);
-        if (token == null || issued == null || issued.username() == null) {
-            Exchanges.json(exchange, 200, Map.of("error", Map.of("code", token == null ? 499 : 498,
-                    "message", token == null ? "Token Required" : "Invalid token.", "details", List.of())));
-            return;
-        }
-        Member member = membersByIdpUserId.values().stream().filter(m -> m.username().equals(issued.username())).findFirst().orElseThrow();
-        Map<String, Object> self = new LinkedHashMap<>();
-        self.put("username", member.username());
-        self.put("id", member.id());
-        self.put("fullName", member.fullName());
-        self.put("email", member.email());
-        self.put("orgId", orgId);
-        self.put("role", "org_user");
-        self.put("idpUsername", member.idpUserId());
-        Exchanges.json(exchange, 200, self);
-    }
-
-    private void portalsSelf(HttpExchange exchange) throws IOException {
-        Map<String, Object> self = new LinkedHashMap<>();
-        self.put("id", orgId);
-        self.put("urlKey", urlKey);
-        self.put("name", name);
-        self.put("isPortal", false);
-        self.put("allSSL", false);
-        Exchanges.json(exchange, 200, self);
+    /** {@code sharing/rest/info}: the portal's token service, where arcgis-rest-js looks it up before {@code generateToken}. */
+    private void sharingInfo(HttpExchange exchange) throws IOException {
+        Exchanges.json(exchange, 200, Map.of("owningSystemUrl", baseUrl(),
+                "authInfo", Map.of("isTokenBasedSecurity", true, "tokenServicesUrl", sharingRest() + "/generateToken")));
     }
 
     @Override

@@ -8,14 +8,15 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 import io.github.arcgisbridge.testbed.http.Exchanges;
 
 /**
  * A page for watching the organisation sign-in in a real browser during the local run: {@code /app/} starts an
  * ArcGIS OAuth sign-in as app {@code demo-app}; {@code /app/callback} redeems the code at the portal's token
- * endpoint and shows the member ({@code community/self}) and how many features of the secured layer it can read.
+ * endpoint and shows the member ({@code community/self}) and how many features of the secured layer it can read,
+ * with a server token from {@code generateToken}, as the ArcGIS Maps SDK gets one. Tokens travel in headers and
+ * bodies, never in URLs.
  */
 final class DemoApp {
 
@@ -23,25 +24,24 @@ final class DemoApp {
 
     private final ArcGisPortal portal;
 
-    private DemoApp(ArcGisPortal portal) {
+    DemoApp(ArcGisPortal portal) {
         this.portal = portal;
     }
 
-    static void mount(ArcGisPortal portal, HttpServer server) {
-        DemoApp app = new DemoApp(portal);
-        portal.registerApp(new ArcGisPortal.App(CLIENT_ID, null, Set.of(app.callbackUrl())));
-        server.createContext("/app/", app::handle);
+    /** A public app (no secret) whose redirect URI is this page's callback. */
+    ArcGisPortal.App registration() {
+        return new ArcGisPortal.App(CLIENT_ID, null, Set.of(callbackUrl()));
     }
 
     String startUrl() {
-        return portal.baseUrl() + "/app/";
+        return portal.deployment().host() + "/app/";
     }
 
     private String callbackUrl() {
-        return portal.baseUrl() + "/app/callback";
+        return startUrl() + "callback";
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
+    void handle(HttpExchange exchange) throws IOException {
         if (exchange.getRequestURI().getPath().endsWith("/callback")) {
             callback(exchange);
             return;
@@ -53,26 +53,30 @@ final class DemoApp {
 
     private void callback(HttpExchange exchange) throws IOException {
         String code = Exchanges.query(exchange.getRequestURI()).get("code");
-        JsonNode token = call(HttpRequest.newBuilder(URI.create(portal.sharingRest() + "/oauth2/token"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=authorization_code&client_id=" + CLIENT_ID
-                        + "&code=" + Exchanges.encode(code == null ? "" : code) + "&redirect_uri=" + Exchanges.encode(callbackUrl())))
-                .build());
+        JsonNode token = post(portal.sharingRest() + "/oauth2/token", "grant_type=authorization_code&client_id=" + CLIENT_ID
+                + "&code=" + Exchanges.encode(code == null ? "" : code) + "&redirect_uri=" + Exchanges.encode(callbackUrl()));
         String accessToken = token.path("access_token").asText(null);
         if (accessToken == null) {
             Exchanges.html(exchange, 400, "<h1>Sign-in failed</h1><pre>" + Exchanges.escapeHtml(token.toString()) + "</pre>");
             return;
         }
-        JsonNode self = call(HttpRequest.newBuilder(URI.create(portal.sharingRest() + "/community/self?f=json&token="
-                + Exchanges.encode(accessToken))).build());
-        JsonNode features = call(HttpRequest.newBuilder(URI.create(portal.featureLayerUrl() + "/query?f=json&where=1%3D1&token="
-                + Exchanges.encode(accessToken))).build());
+        JsonNode self = call(HttpRequest.newBuilder(URI.create(portal.sharingRest() + "/community/self?f=json"))
+                .header("X-Esri-Authorization", "Bearer " + accessToken).build());
+        String serverToken = post(portal.sharingRest() + "/generateToken", "f=json&request=getToken&token=" + Exchanges.encode(accessToken)
+                + "&serverUrl=" + Exchanges.encode(portal.featureLayerUrl())).path("token").asText("");
+        JsonNode features = call(HttpRequest.newBuilder(URI.create(portal.featureLayerUrl() + "/query?f=json&where=1%3D1"))
+                .header("X-Esri-Authorization", "Bearer " + serverToken).build());
         Exchanges.html(exchange, 200, "<h1>Signed in to ArcGIS</h1><p id=\"member\">Member: "
                 + Exchanges.escapeHtml(self.path("username").asText()) + " (IdP user id "
                 + Exchanges.escapeHtml(self.path("idpUsername").asText()) + ")</p><p id=\"features\">Secured layer: "
-                + features.path("features").size() + " features readable with the ArcGIS token.</p>"
+                + features.path("features").size() + " features readable with a server token for the member.</p>"
                 + "<p>Members of the organisation: " + Exchanges.escapeHtml(
                         portal.members().stream().map(Member::username).toList().toString()) + "</p>");
+    }
+
+    private static JsonNode post(String url, String form) {
+        return call(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build());
     }
 
     private static JsonNode call(HttpRequest request) {

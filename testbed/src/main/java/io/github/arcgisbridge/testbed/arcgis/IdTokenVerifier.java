@@ -44,6 +44,8 @@ final class IdTokenVerifier {
         if (!audienceOk) {
             throw new SignInException("ID token audience does not match");
         }
+        // The wall clock, not the testbed clock: the IdP (Keycloak, in a separate process) stamps exp by the wall clock,
+        // and a test that advances the testbed clock to expire ArcGIS tokens must still be able to sign in again.
         if (claims.path("exp").asLong(0) <= Instant.now().getEpochSecond()) {
             throw new SignInException("ID token has expired");
         }

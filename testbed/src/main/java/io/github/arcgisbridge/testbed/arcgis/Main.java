@@ -7,8 +7,15 @@ import java.util.concurrent.CountDownLatch;
  * Runs the ArcGIS portal emulator standalone: {@code Main [port] [issuer]} (defaults 8090 and Keycloak's realm
  * {@code arcgis} on localhost:8080), with its OpenID Connect login pointing at that issuer as client
  * {@code arcgis-online}, the app {@code keycloak-bridge} that Keycloak's ArcGIS identity provider links accounts
- * through, and the demo app pages under {@code /app/}. {@code ARCGIS_USER_TOKEN_SECONDS} shortens user tokens
- * (30 minutes by default, as ArcGIS), for watching expiry.
+ * through, and the demo app pages under {@code /app/}. Environment:
+ * <ul>
+ * <li>{@code ARCGIS_OIDC_CLIENT_SECRET} (required): the secret of Keycloak's client {@code arcgis-online};</li>
+ * <li>{@code ARCGIS_APP_CLIENT_SECRET} (required): the secret of the app {@code keycloak-bridge} in the portal;</li>
+ * <li>{@code ARCGIS_MODE=enterprise}: an ArcGIS Enterprise portal at {@code /portal} with a federated server at
+ * {@code /server}, instead of an ArcGIS Online organisation;</li>
+ * <li>{@code ARCGIS_USER_TOKEN_SECONDS}: shorter member access tokens (30 minutes, as ArcGIS, otherwise), for
+ * watching expiry. {@code POST /emulator/clock advanceSeconds=N} moves the emulator's clock instead.</li>
+ * </ul>
  */
 public final class Main {
 
@@ -18,20 +25,34 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8090;
         String issuer = args.length > 1 ? args[1] : "http://localhost:8080/realms/arcgis";
-        ArcGisPortal portal = ArcGisPortal.start(port, "example", "Example organisation (emulated)");
+        String oidcClientSecret = required("ARCGIS_OIDC_CLIENT_SECRET", "the secret of Keycloak's client arcgis-online");
+        String appClientSecret = required("ARCGIS_APP_CLIENT_SECRET", "the secret of the app keycloak-bridge registered in the portal");
+        boolean enterprise = "enterprise".equalsIgnoreCase(System.getenv().getOrDefault("ARCGIS_MODE", "online").trim());
+        ArcGisPortal portal = enterprise ? ArcGisPortal.startEnterprise(port, "Example portal (emulated ArcGIS Enterprise)")
+                : ArcGisPortal.start(port, "example", "Example organisation (emulated)");
+        Runtime.getRuntime().addShutdownHook(new Thread(portal::close));
         String tokenSeconds = System.getenv("ARCGIS_USER_TOKEN_SECONDS");
         if (tokenSeconds != null && !tokenSeconds.isBlank()) {
             portal.userTokenSeconds(Integer.parseInt(tokenSeconds.trim()));
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(portal::close));
-        portal.configureOidcLogin(OidcLoginSettings.fromDiscovery("Sign in with Keycloak", "arcgis-online", "arcgis-online-secret",
+        portal.configureOidcLogin(OidcLoginSettings.fromDiscovery("Sign in with Keycloak", "arcgis-online", oidcClientSecret,
                 ProviderDiscovery.fetch(issuer)));
         String demo = portal.mountDemoApp();
-        portal.registerApp(new ArcGisPortal.App("keycloak-bridge", "keycloak-bridge-secret",
-                Set.of(issuer + "/broker/arcgis/endpoint")));
-        System.out.println("ArcGIS portal emulator at " + portal.sharingRest() + " (org urlKey 'example')");
+        portal.registerApp(new ArcGisPortal.App("keycloak-bridge", appClientSecret, Set.of(issuer + "/broker/arcgis/endpoint")));
+        System.out.println((enterprise ? "ArcGIS Enterprise portal" : "ArcGIS Online organisation (urlKey 'example')")
+                + " emulator; Portal URL to enter in Keycloak: " + portal.baseUrl());
+        System.out.println("  sharing API " + portal.sharingRest() + "; secured layer " + portal.featureLayerUrl());
         System.out.println("  OpenID Connect login -> " + issuer + " as client arcgis-online; redirect URI " + portal.oidcRedirectUri());
         System.out.println("  watch a sign-in in a browser: " + demo);
         new CountDownLatch(1).await();
+    }
+
+    private static String required(String variable, String meaning) {
+        String value = System.getenv(variable);
+        if (value == null || value.isBlank()) {
+            System.err.println("Set " + variable + " to " + meaning + ". The emulator has no built-in secrets.");
+            System.exit(2);
+        }
+        return value;
     }
 }

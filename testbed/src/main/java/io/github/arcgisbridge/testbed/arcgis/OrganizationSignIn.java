@@ -5,7 +5,6 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,69 +13,43 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 
+import io.github.arcgisbridge.testbed.clock.TestbedClock;
 import io.github.arcgisbridge.testbed.http.Exchanges;
 import io.github.arcgisbridge.testbed.http.Pkce;
 
 /**
- * An app's sign-in through the organisation's OpenID Connect login: {@code oauth2/authorize} shows the sign-in page,
- * the org button redirects to the IdP (state, nonce, PKCE), and {@code oauth2/oidc/<idp-id>/signin} redeems the code
- * over the back channel as a confidential client, verifies the ID token, optionally reads userinfo, finds or creates
- * the member, and returns an ArcGIS authorization code to the app.
+ * An app's sign-in through the organisation's OpenID Connect login: the sign-in page's org button
+ * ({@link SignInPage}) redirects to the IdP (state, nonce, PKCE), and {@code oauth2/oidc/<idp-id>/signin} redeems the
+ * code over the back channel as a confidential client, verifies the ID token, optionally reads userinfo, finds or
+ * creates the member, and returns an ArcGIS authorization code to the app.
  */
 final class OrganizationSignIn {
 
-    /** The app's own authorization request, kept while the user is away at the IdP. */
-    private record AppRequest(ArcGisPortal.App app, String redirectUri, String state, String codeChallenge, int expirationMinutes) { }
+    /** How long a trip to the IdP may take (assumed; Esri states none). */
+    private static final int TRIP_SECONDS = 600;
 
     /** One trip to the IdP: bound to the app request, single use. */
     private record IdpTrip(AppRequest appRequest, String nonce, String codeVerifier, long expiresAt) { }
 
     private final ArcGisPortal portal;
-    private final Map<String, AppRequest> appRequests = new ConcurrentHashMap<>();
     private final Map<String, IdpTrip> trips = new ConcurrentHashMap<>();
 
     OrganizationSignIn(ArcGisPortal portal) {
         this.portal = portal;
     }
 
-    /** {@code GET sharing/rest/oauth2/authorize}: checks the app and shows the sign-in page with the org's login button. */
-    void authorize(HttpExchange exchange) throws IOException {
-        Map<String, String> query = Exchanges.query(exchange.getRequestURI());
-        ArcGisPortal.App app = portal.app(query.get("client_id"));
-        String redirectUri = query.get("redirect_uri");
-        if (app == null || redirectUri == null || !app.redirectUris().contains(redirectUri)) {
-            Exchanges.html(exchange, 400, "<h1>Invalid redirect_uri</h1>");
-            return;
-        }
-        if (!"code".equals(query.get("response_type"))) {
-            Exchanges.html(exchange, 400, "<h1>Unsupported response_type</h1>");
-            return;
-        }
-        OidcLoginSettings login = portal.oidcLogin();
-        if (login == null) {
-            Exchanges.html(exchange, 200, "<h1>Sign in to ArcGIS</h1><p>No organisation login is configured.</p>");
-            return;
-        }
-        String requestId = Exchanges.random(16);
-        appRequests.put(requestId, new AppRequest(app, redirectUri, query.get("state"), query.get("code_challenge"),
-                parseInt(query.get("expiration"))));
-        Exchanges.html(exchange, 200, "<h1>Sign in to " + Exchanges.escapeHtml(portal.name()) + "</h1>"
-                + "<a id=\"oidc-login\" href=\"" + portal.sharingRest() + "/oauth2/oidc/" + portal.idpId() + "/authorize?request="
-                + requestId + "\">" + Exchanges.escapeHtml(login.buttonLabel()) + "</a>");
-    }
-
     /** The org login button: off to the IdP's authorization endpoint. */
     void startAtProvider(HttpExchange exchange) throws IOException {
-        AppRequest appRequest = appRequests.remove(Exchanges.query(exchange.getRequestURI()).getOrDefault("request", ""));
+        AppRequest appRequest = portal.signInPage().take(Exchanges.query(exchange.getRequestURI()).get("request"));
         OidcLoginSettings login = portal.oidcLogin();
         if (appRequest == null || login == null) {
-            Exchanges.html(exchange, 400, "<h1>The sign-in has expired. Start again.</h1>");
+            SignInPage.expired(exchange);
             return;
         }
         String state = Exchanges.random(24);
         String nonce = Exchanges.random(24);
         String verifier = login.usePkce() ? Pkce.newVerifier() : null;
-        trips.put(state, new IdpTrip(appRequest, nonce, verifier, Instant.now().getEpochSecond() + 600));
+        trips.put(state, new IdpTrip(appRequest, nonce, verifier, TestbedClock.now() + TRIP_SECONDS));
         StringBuilder location = new StringBuilder(login.authorizationEndpoint())
                 .append(login.authorizationEndpoint().contains("?") ? "&" : "?")
                 .append("client_id=").append(Exchanges.encode(login.clientId()))
@@ -95,7 +68,7 @@ final class OrganizationSignIn {
     void callback(HttpExchange exchange) throws IOException {
         Map<String, String> query = Exchanges.query(exchange.getRequestURI());
         IdpTrip trip = trips.remove(query.getOrDefault("state", ""));
-        if (trip == null || trip.expiresAt() < Instant.now().getEpochSecond()) {
+        if (trip == null || trip.expiresAt() < TestbedClock.now()) {
             Exchanges.html(exchange, 400, "<h1 id=\"error\">Invalid state. The sign-in has expired or was tampered with.</h1>");
             return;
         }
@@ -110,11 +83,7 @@ final class OrganizationSignIn {
             Exchanges.html(exchange, 400, "<h1 id=\"error\">" + Exchanges.escapeHtml(e.getMessage()) + "</h1>");
             return;
         }
-        AppRequest app = trip.appRequest();
-        String code = portal.tokens().newCode(member.username(), app.app().clientId(), app.redirectUri(), app.codeChallenge(),
-                app.expirationMinutes());
-        Exchanges.redirect(exchange, app.redirectUri() + (app.redirectUri().contains("?") ? "&" : "?") + "code=" + code
-                + (app.state() == null ? "" : "&state=" + Exchanges.encode(app.state())));
+        portal.signInPage().signedIn(exchange, trip.appRequest(), member);
     }
 
     private Member signIn(IdpTrip trip, String code) {
@@ -129,7 +98,8 @@ final class OrganizationSignIn {
         if (userId == null || username == null) {
             throw new SignInException("Did not receive required parameter from the provider (user identifier or username)");
         }
-        return portal.memberFor(userId, username, text(claims, "name"), text(claims, "email"), login.joinAutomatically());
+        return portal.directory().enterpriseMember(userId, username, text(claims, "name"), text(claims, "email"),
+                login.joinAutomatically());
     }
 
     /** The back channel: ArcGIS is a confidential client and sends its secret in the form (assumption: client_secret_post). */
@@ -207,13 +177,5 @@ final class OrganizationSignIn {
     private static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || value.isNull() || value.asText().isBlank() ? null : value.asText();
-    }
-
-    private static int parseInt(String value) {
-        try {
-            return value == null ? 0 : Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 }

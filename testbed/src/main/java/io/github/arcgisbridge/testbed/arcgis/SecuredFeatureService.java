@@ -5,16 +5,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import com.sun.net.httpserver.HttpExchange;
 
 import io.github.arcgisbridge.testbed.http.Exchanges;
 
 /**
- * A hosted feature layer that only members may read: {@code .../FeatureServer/0/query?f=json} with a token as
- * {@code token=}, {@code X-Esri-Authorization: Bearer} or {@code Authorization: Bearer}. Without one it answers
- * 499 "Token Required", with an unknown or expired one 498 "Invalid Token", both inside HTTP 200, ArcGIS style.
+ * A feature layer that only holders of an accepted token may read: {@code .../FeatureServer/0[/query]} with the token
+ * where {@link RequestToken} finds it. Without one it answers 499 "Token Required", with one its server does not
+ * accept 498 "Invalid token." ({@link ArcGisErrors}).
  */
 final class SecuredFeatureService {
 
@@ -24,15 +24,12 @@ final class SecuredFeatureService {
         {-117.1771, 34.0601}, {-117.2065, 34.0534}, {-117.1932, 34.0650}, {-117.1850, 34.0520},
         {-117.1990, 34.0588}, {-117.1805, 34.0633}, {-117.2040, 34.0579}, {-117.1911, 34.0512}};
 
-    private final PortalTokens tokens;
-    private final AtomicInteger queries = new AtomicInteger();
+    private final ArcGisPortal portal;
+    private final Predicate<String> acceptsToken;
 
-    SecuredFeatureService(PortalTokens tokens) {
-        this.tokens = tokens;
-    }
-
-    int queries() {
-        return queries.get();
+    SecuredFeatureService(ArcGisPortal portal, Predicate<String> acceptsToken) {
+        this.portal = portal;
+        this.acceptsToken = acceptsToken;
     }
 
     int featureCount() {
@@ -41,34 +38,21 @@ final class SecuredFeatureService {
 
     void handle(HttpExchange exchange) throws IOException {
         Map<String, String> params = Exchanges.params(exchange);
-        String token = token(exchange, params);
+        String token = RequestToken.of(exchange, params);
         if (token == null) {
-            serviceError(exchange, 499, "Token Required");
+            portal.errors().tokenRequired(exchange);
             return;
         }
-        if (tokens.lookUp(token) == null) {
-            serviceError(exchange, 498, "Invalid Token");
+        if (!acceptsToken.test(token)) {
+            portal.errors().invalidToken(exchange);
             return;
         }
         if (exchange.getRequestURI().getPath().endsWith("/query")) {
-            queries.incrementAndGet();
+            portal.stats().featureQueried();
             Exchanges.json(exchange, 200, query(params));
         } else {
             Exchanges.json(exchange, 200, layer());
         }
-    }
-
-    private static String token(HttpExchange exchange, Map<String, String> params) {
-        if (params.get("token") != null && !params.get("token").isBlank()) {
-            return params.get("token");
-        }
-        for (String header : List.of("X-Esri-Authorization", "Authorization")) {
-            String value = exchange.getRequestHeaders().getFirst(header);
-            if (value != null && value.startsWith("Bearer ")) {
-                return value.substring(7).trim();
-            }
-        }
-        return null;
     }
 
     /** The query forms the ArcGIS Maps SDK uses: features, count only, ids only. Filters are not evaluated. */
@@ -128,9 +112,5 @@ final class SecuredFeatureService {
     private static List<Map<String, Object>> fields() {
         return List.of(Map.of("name", "OBJECTID", "type", "esriFieldTypeOID", "alias", "OBJECTID"),
                 Map.of("name", "NAME", "type", "esriFieldTypeString", "alias", "Name", "length", 64));
-    }
-
-    private static void serviceError(HttpExchange exchange, int code, String message) throws IOException {
-        Exchanges.json(exchange, 200, Map.of("error", Map.of("code", code, "message", message, "details", List.of())));
     }
 }

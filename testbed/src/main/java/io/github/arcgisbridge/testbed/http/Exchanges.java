@@ -3,6 +3,7 @@ package io.github.arcgisbridge.testbed.http;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -16,6 +17,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 
 /** Request parsing and response writing shared by the testbed's HTTP servers. */
 public final class Exchanges {
@@ -24,6 +26,16 @@ public final class Exchanges {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private Exchanges() {
+    }
+
+    /**
+     * An HTTP server on loopback that sends each response without waiting: the JDK server writes headers and body
+     * separately, and with Nagle's algorithm on, the body then waits for the client's delayed ACK (40 ms on Linux),
+     * a delay real IdentityServer4 and ArcGIS front ends do not add. The property is read when the first server starts.
+     */
+    public static HttpServer loopbackServer(int port) throws IOException {
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+        return HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
     }
 
     /** Form parameters of a POST body, and, for GET, of the query string. */

@@ -3,7 +3,6 @@ package io.github.arcgisbridge.testbed.identityserver;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpExchange;
 
+import io.github.arcgisbridge.testbed.clock.TestbedClock;
 import io.github.arcgisbridge.testbed.http.Exchanges;
 import io.github.arcgisbridge.testbed.http.Pkce;
 
@@ -70,7 +70,7 @@ final class AuthorizationCodeFlow {
         String code = Exchanges.random(32);
         codes.put(code, new PendingCode(client.clientId(), redirectUri, user, query.get("nonce"), scopes,
                 query.get("code_challenge"), query.getOrDefault("code_challenge_method", "plain"),
-                Instant.now().getEpochSecond() + CODE_LIFETIME_SECONDS, sessionId));
+                TestbedClock.now() + CODE_LIFETIME_SECONDS, sessionId));
         StringBuilder target = new StringBuilder(redirectUri).append("?code=").append(code)
                 .append("&scope=").append(Exchanges.encode(String.join(" ", scopes)));
         if (query.containsKey("state")) {
@@ -120,7 +120,7 @@ final class AuthorizationCodeFlow {
             return;
         }
         PendingCode code = codes.remove(form.getOrDefault("code", ""));
-        if (code == null || code.expiresAt() < Instant.now().getEpochSecond() || !code.clientId().equals(client.clientId())
+        if (code == null || code.expiresAt() < TestbedClock.now() || !code.clientId().equals(client.clientId())
                 || !code.redirectUri().equals(form.get("redirect_uri"))) {
             Exchanges.json(exchange, 400, Map.of("error", "invalid_grant"));
             return;

@@ -1,10 +1,8 @@
 package io.github.arcgisbridge.testbed.identityserver;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import io.github.arcgisbridge.testbed.clock.TestbedClock;
 import io.github.arcgisbridge.testbed.http.Exchanges;
 import io.github.arcgisbridge.testbed.http.Fault;
 
@@ -77,7 +76,7 @@ public final class IdentityServer4Issuer implements AutoCloseable {
 
     /** Starts on loopback; port 0 picks a free one. */
     public static IdentityServer4Issuer start(int port) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+        HttpServer server = Exchanges.loopbackServer(port);
         IdentityServer4Issuer issuer = new IdentityServer4Issuer(server, "localhost");
         server.start();
         return issuer;
@@ -167,7 +166,7 @@ public final class IdentityServer4Issuer implements AutoCloseable {
     }
 
     private Map<String, Object> commonClaims(TokenSpec spec) {
-        long now = Instant.now().getEpochSecond() + spec.issuedAtShiftSeconds;
+        long now = TestbedClock.now() + spec.issuedAtShiftSeconds;
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("iss", issuerOf(spec));
         claims.put("nbf", spec.notBeforeShiftSeconds == null ? now : now + spec.notBeforeShiftSeconds);
@@ -200,7 +199,9 @@ public final class IdentityServer4Issuer implements AutoCloseable {
         header.put("typ", typ);
         header.putAll(spec.extraHeaders);
         return switch (spec.signing) {
-            case RS256_PUBLISHED, RS256_UNPUBLISHED_KEY -> JwtWriter.rs256(header, claims, key.keyPair().getPrivate());
+            case RS256_PUBLISHED, RS256_UNPUBLISHED_KEY -> spec.trailingPayload == null
+                    ? JwtWriter.rs256(header, claims, key.keyPair().getPrivate())
+                    : JwtWriter.rs256(header, Exchanges.toJson(claims) + spec.trailingPayload, key.keyPair().getPrivate());
             case NONE -> {
                 header.put("alg", "none");
                 yield JwtWriter.unsigned(header, claims);
@@ -307,7 +308,7 @@ public final class IdentityServer4Issuer implements AutoCloseable {
             return;
         }
         Map<String, Object> claims = referenceTokens.get(Exchanges.params(exchange).getOrDefault("token", ""));
-        if (claims == null || ((Number) claims.get("exp")).longValue() <= Instant.now().getEpochSecond()) {
+        if (claims == null || ((Number) claims.get("exp")).longValue() <= TestbedClock.now()) {
             Exchanges.json(exchange, 200, Map.of("active", false));
             return;
         }

@@ -26,7 +26,12 @@ public final class JwtWriter {
     }
 
     public static String rs256(Map<String, Object> header, Map<String, Object> claims, PrivateKey key) {
-        String input = signingInput(header, claims);
+        return rs256(header, toJson(claims), key);
+    }
+
+    /** Signs the payload exactly as given, even when it is not one JSON object (for parser-differential tests). */
+    public static String rs256(Map<String, Object> header, String payload, PrivateKey key) {
+        String input = base64Url(toJson(header)) + "." + base64Url(payload);
         try {
             Signature signature = Signature.getInstance("SHA256withRSA");
             signature.initSign(key);
@@ -57,8 +62,12 @@ public final class JwtWriter {
     }
 
     private static String signingInput(Map<String, Object> header, Map<String, Object> claims) {
+        return base64Url(toJson(header)) + "." + base64Url(toJson(claims));
+    }
+
+    private static String toJson(Map<String, Object> value) {
         try {
-            return base64Url(JSON.writeValueAsString(header)) + "." + base64Url(JSON.writeValueAsString(claims));
+            return JSON.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("claims are not serialisable", e);
         }

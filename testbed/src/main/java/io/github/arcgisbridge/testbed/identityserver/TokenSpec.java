@@ -9,8 +9,9 @@ import java.util.HashSet;
 
 /**
  * What the issuer should put in one token. Defaults are IdentityServer4 4.x's: RS256, {@code typ} {@code at+jwt}
- * for access tokens, scope as a JSON array, no {@code aud} when only API scopes were requested, 3600 s lifetime.
- * The deviations tests need (wrong algorithm, foreign key, shifted times, odd claims) are set here too.
+ * for access tokens, scope as a JSON array, 3600 s lifetime.
+ * The deviations tests need (wrong algorithm, foreign key, shifted times, odd claims) are set here too. {@code aud}
+ * is the API resource {@code arcgis-bridge}, as IdentityServer4 emits it once that API resource is configured.
  */
 public final class TokenSpec {
 
@@ -31,7 +32,8 @@ public final class TokenSpec {
     String clientId = "map-spa";
     List<String> scopes = new ArrayList<>(List.of("openid", "profile", "email", "arcgis.read"));
     boolean scopeAsString;
-    Audience audience = Audience.NONE;
+    // The issuer has the API resource 'arcgis-bridge' (its introspection credentials name it), so tokens for its scope carry it.
+    Audience audience = Audience.API_RESOURCES;
     List<String> apiResources = new ArrayList<>(List.of("arcgis-bridge"));
     long lifetimeSeconds = 3600;
     long issuedAtShiftSeconds;
@@ -43,6 +45,7 @@ public final class TokenSpec {
     final Map<String, Object> extraClaims = new LinkedHashMap<>();
     final Set<String> omittedClaims = new HashSet<>();
     boolean includeProfileClaims;
+    String trailingPayload;
 
     public static TokenSpec forUser(TestUser user) {
         return new TokenSpec().user(user);
@@ -66,6 +69,8 @@ public final class TokenSpec {
     public TokenSpec header(String name, Object value) { this.extraHeaders.put(name, value); return this; }
     public TokenSpec claim(String name, Object value) { this.extraClaims.put(name, value); return this; }
     public TokenSpec without(String claim) { this.omittedClaims.add(claim); return this; }
+    /** Raw text signed after the claims object, e.g. a second object: a lenient parser reads one token, a strict one refuses. */
+    public TokenSpec trailingPayload(String raw) { this.trailingPayload = raw; return this; }
     /** Profile claims in the token itself ({@code AlwaysIncludeUserClaimsInIdToken}, or claims added to access tokens). */
     public TokenSpec withProfileClaims() { this.includeProfileClaims = true; return this; }
 

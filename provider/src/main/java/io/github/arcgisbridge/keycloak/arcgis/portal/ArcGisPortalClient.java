@@ -8,13 +8,16 @@ import org.keycloak.http.simple.SimpleHttpResponse;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.vault.VaultStringSecret;
 
-import io.github.arcgisbridge.keycloak.error.Rejection;
 import io.github.arcgisbridge.keycloak.arcgis.ArcGisConfig;
+import io.github.arcgisbridge.keycloak.error.Rejection;
 
 /**
- * Calls to the portal's {@code sharing/rest} through Keycloak's HTTP client. ArcGIS answers errors as JSON
- * {@code {"error":{...}}} (sometimes inside HTTP 200): such an answer means ArcGIS refused the grant, which the
- * caller reports as "not linked"; no answer, or no JSON, means ArcGIS is unavailable.
+ * Calls to the portal's {@code sharing/rest} through Keycloak's HTTP client (its timeouts bound every call), as
+ * Esri documents them (developers.arcgis.com/rest/users-groups-and-items: token, revoke-token, self, portal-self).
+ * Tokens travel in the form body or in the {@code X-Esri-Authorization} header, never in a URL, where proxies and logs
+ * would keep them. ArcGIS answers errors as {@code {"error":{"code":…}}}, usually inside HTTP 200: a 4xx code means
+ * ArcGIS refused (the grant or token is no good), anything else that is not a usable answer means ArcGIS is
+ * unavailable. Nothing here logs a token.
  */
 public final class ArcGisPortalClient {
 
@@ -28,49 +31,58 @@ public final class ArcGisPortalClient {
         this.config = config;
     }
 
-    /** {@code refresh_token} grant: a new access token for the member. */
+    /** {@code refresh_token} grant: a new access token for the member; the refresh token stays as it is. */
     public PortalToken refresh(String refreshToken) {
-        return issued(call(SimpleHttp.create(session).doPost(config.getTokenUrl())
-                .param("grant_type", "refresh_token")
-                .param("client_id", config.getClientId())
-                .param("refresh_token", refreshToken), Rejection.ARCGIS_AUTHORIZATION_INVALID), "access_token", "expires_in");
+        return PortalToken.require(call(form("refresh_token").param("refresh_token", refreshToken), Rejection.ARCGIS_AUTHORIZATION_INVALID),
+                PortalToken.ACCESS, config);
     }
 
-    /** {@code exchange_refresh_token} grant: a new refresh token, extending the link before the old one expires. */
-    public PortalToken renew(String refreshToken, String redirectUri) {
-        return issued(call(SimpleHttp.create(session).doPost(config.getTokenUrl())
-                .param("grant_type", "exchange_refresh_token")
-                .param("client_id", config.getClientId())
-                .param("redirect_uri", redirectUri)
-                .param("refresh_token", refreshToken), Rejection.ARCGIS_AUTHORIZATION_INVALID), "refresh_token", "refresh_token_expires_in");
+    /**
+     * {@code exchange_refresh_token} grant: a new access token and a new refresh token with the old one's lifetime,
+     * in one call. ArcGIS invalidates the old refresh token and every access token obtained with it.
+     */
+    public PortalGrant renew(String refreshToken, String redirectUri) {
+        JsonNode answer = call(form("exchange_refresh_token").param("redirect_uri", redirectUri).param("refresh_token", refreshToken),
+                Rejection.ARCGIS_AUTHORIZATION_INVALID);
+        return new PortalGrant(PortalToken.require(answer, PortalToken.ACCESS, config), PortalToken.require(answer, PortalToken.REFRESH, config));
     }
 
     /** {@code client_credentials} grant: a token for the app itself, with no user identity. */
     public PortalToken appToken() {
         try (VaultStringSecret secret = session.vault().getStringSecret(config.getClientSecret())) {
-            return issued(call(SimpleHttp.create(session).doPost(config.getTokenUrl())
-                    .param("grant_type", "client_credentials")
-                    .param("client_id", config.getClientId())
-                    .param("client_secret", secret.get().orElse(config.getClientSecret())), Rejection.ARCGIS_APP_CREDENTIALS_REFUSED),
-                    "access_token", "expires_in");
+            return PortalToken.require(call(form("client_credentials").param("client_secret", secret.get().orElse(config.getClientSecret())),
+                    Rejection.ARCGIS_APP_CREDENTIALS_REFUSED), PortalToken.ACCESS, config);
         }
+    }
+
+    /**
+     * {@code oauth2/revokeToken} for a refresh token: ArcGIS also revokes every access token obtained with it. ArcGIS
+     * answers success for unknown and expired tokens too, so a refusal here means the client id does not match.
+     */
+    public void revoke(String refreshToken) {
+        call(SimpleHttp.create(session).doPost(config.getSharingRestUrl() + "/oauth2/revokeToken")
+                .param("f", "json")
+                .param("client_id", config.getClientId())
+                .param("token_type_hint", "refresh_token")
+                .param("auth_token", refreshToken), Rejection.ARCGIS_AUTHORIZATION_INVALID);
     }
 
     /** {@code community/self}: the member a token belongs to. */
     public JsonNode self(String accessToken) {
-        return call(SimpleHttp.create(session).doGet(config.getSharingRestUrl() + "/community/self")
-                .param("f", "json")
-                .param("token", accessToken), Rejection.ARCGIS_AUTHORIZATION_INVALID);
+        return call(SimpleHttp.create(session).doGet(config.getSharingRestUrl() + "/community/self?f=json")
+                .header("X-Esri-Authorization", "Bearer " + accessToken), Rejection.ARCGIS_AUTHORIZATION_INVALID);
     }
 
-    /** A token the portal issued; a success answer without a usable token and lifetime means the portal is not working. */
-    private PortalToken issued(JsonNode response, String tokenField, String lifetimeField) {
-        PortalToken token = PortalToken.read(response, tokenField, lifetimeField);
-        if (token == null) {
-            LOG.warnf("ArcGIS identity provider '%s': portal answered without a usable %s and %s", config.getAlias(), tokenField, lifetimeField);
-            throw Rejection.ARCGIS_UNAVAILABLE.exception();
-        }
-        return token;
+    /** {@code portals/self} without a token: the portal's public view, which names its organisation. */
+    public JsonNode organization() {
+        return call(SimpleHttp.create(session).doGet(config.getSharingRestUrl() + "/portals/self?f=json"), Rejection.ARCGIS_UNAVAILABLE);
+    }
+
+    private SimpleHttpRequest form(String grantType) {
+        return SimpleHttp.create(session).doPost(config.getTokenUrl())
+                .param("f", "json")
+                .param("grant_type", grantType)
+                .param("client_id", config.getClientId());
     }
 
     private JsonNode call(SimpleHttpRequest request, Rejection refused) {
@@ -87,12 +99,13 @@ public final class ArcGisPortalClient {
             LOG.warnf("ArcGIS identity provider '%s': portal answered HTTP %d without JSON", config.getAlias(), status);
             throw Rejection.ARCGIS_UNAVAILABLE.exception();
         }
-        if (body.has("error") || status != 200) {
-            JsonNode error = body.path("error");
-            LOG.infof("ArcGIS identity provider '%s': portal refused (HTTP %d, code %s, %s)", config.getAlias(), status,
-                    error.path("code").asText(), error.path("error").asText(error.path("message").asText()));
-            throw refused.exception();
+        JsonNode error = body.get("error");
+        if (error == null && status == 200) {
+            return body;
         }
-        return body;
+        int code = error == null ? status : error.path("code").asInt(status);
+        LOG.infof("ArcGIS identity provider '%s': portal answered HTTP %d with error code %d (%s)", config.getAlias(), status, code,
+                error == null ? "" : error.path("error").asText(error.path("message").asText()));
+        throw (code >= 400 && code < 500 ? refused : Rejection.ARCGIS_UNAVAILABLE).exception();
     }
 }

@@ -32,17 +32,24 @@ public final class ArcGisTokenIssuer {
 
     private final KeycloakSession session;
     private final EventBuilder event;
+    private final ArcGisTokenVault vault;
+    private final ArcGisAppTokens appTokens;
 
-    public ArcGisTokenIssuer(KeycloakSession session, EventBuilder event) {
+    public ArcGisTokenIssuer(KeycloakSession session, EventBuilder event, ArcGisTokenVault vault, ArcGisAppTokens appTokens) {
         this.session = session;
         this.event = event;
+        this.vault = vault;
+        this.appTokens = appTokens;
     }
 
-    public Map<String, Object> issue(ArcGisConfig config, UserModel user, ClientModel requester, ArcGisTokenVault vault,
-                                     ArcGisAppTokens appTokens) {
+    /** @param refusedToken the ArcGIS token the app reports ArcGIS refused, or null */
+    public Map<String, Object> issue(ArcGisConfig config, UserModel user, ClientModel requester, String refusedToken) {
         event.detail("requested_issuer", config.getAlias());
+        if (refusedToken != null) {
+            event.detail("refused_token", "given");
+        }
         try {
-            ArcGisGrant grant = vault.current(session, config, user);
+            ArcGisGrant grant = vault.current(session, config, user, refusedToken);
             Map<String, Object> response = response(grant.accessToken(), grant.accessTokenExpiresAt(), config);
             response.put("userId", grant.username());
             response.put("arcgis_token_kind", "user");

@@ -1,53 +1,83 @@
 package io.github.arcgisbridge.keycloak.arcgis.vault;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
 
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+
+import org.keycloak.TokenCategory;
 import org.keycloak.crypto.KeyUse;
 import org.keycloak.crypto.KeyWrapper;
-import org.keycloak.jose.jwe.JWE;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.TokenCategory;
 import org.keycloak.util.JsonSerialization;
-import org.keycloak.util.TokenUtil;
 
 /**
- * Encrypts a grant for storage in the federated identity link (Keycloak stores identity provider tokens in its
- * database as given; it offers no encryption of its own for them). The grant becomes a JWE (direct, AES-GCM) under
- * the realm's active AES key, the key Keycloak itself uses for its internal encrypted cookies; the key id travels in
- * the header, so grants stay readable after the key rotates as long as the old key is kept (passive).
+ * Encrypts a grant for storage on the federated identity link: Keycloak stores identity provider tokens in its
+ * database as given and offers no encryption of its own for them. AES-GCM under the realm's active AES key (the key
+ * Keycloak uses for its own internal encrypted data), with the {@link GrantBinding} as associated data. Stored as
+ * {@code v1.<key id>.<iv>.<ciphertext and tag>} (base64url), so grants stay readable after the key rotates as long
+ * as the old key is kept (passive).
  */
 public final class ArcGisGrantCodec {
+
+    private static final String FORMAT = "v1";
+    private static final int IV_BYTES = 12;
+    private static final int TAG_BITS = 128;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
     private ArcGisGrantCodec() {
     }
 
-    public static String encrypt(KeycloakSession session, RealmModel realm, ArcGisGrant grant) {
+    public static String encrypt(KeycloakSession session, RealmModel realm, GrantBinding binding, ArcGisGrant grant) {
         try {
-            KeyWrapper key = session.keys().getActiveKey(realm, KeyUse.ENC, session.tokens().cekManagementAlgorithm(TokenCategory.INTERNAL));
-            return TokenUtil.jweDirectEncode(key.getKid(), key.getSecretKey(), null, JsonSerialization.writeValueAsBytes(grant));
+            KeyWrapper key = session.keys().getActiveKey(realm, KeyUse.ENC, algorithm(session));
+            byte[] iv = new byte[IV_BYTES];
+            RANDOM.nextBytes(iv);
+            Cipher cipher = cipher(Cipher.ENCRYPT_MODE, key, iv, binding);
+            byte[] sealed = cipher.doFinal(JsonSerialization.writeValueAsBytes(grant));
+            return String.join(".", FORMAT, ENCODER.encodeToString(key.getKid().getBytes(StandardCharsets.UTF_8)),
+                    ENCODER.encodeToString(iv), ENCODER.encodeToString(sealed));
         } catch (Exception e) {
             throw new IllegalStateException("ArcGIS grant could not be encrypted", e);
         }
     }
 
-    /** The grant, or null when the stored value is missing, from another format, or its key is gone. */
-    public static ArcGisGrant decrypt(KeycloakSession session, RealmModel realm, String stored) {
-        if (stored == null || stored.isBlank()) {
+    /** The grant, or null when the stored value is missing, of another format, bound to something else, or its key is gone. */
+    public static ArcGisGrant decrypt(KeycloakSession session, RealmModel realm, GrantBinding binding, String stored) {
+        if (stored == null) {
+            return null;
+        }
+        String[] parts = stored.split("\\.", -1);
+        if (parts.length != 4 || !FORMAT.equals(parts[0])) {
             return null;
         }
         try {
-            String kid = new JWE(stored).getHeader().getKeyId();
-            KeyWrapper key = kid == null ? null
-                    : session.keys().getKey(realm, kid, KeyUse.ENC, session.tokens().cekManagementAlgorithm(TokenCategory.INTERNAL));
+            Base64.Decoder decoder = Base64.getUrlDecoder();
+            String kid = new String(decoder.decode(parts[1]), StandardCharsets.UTF_8);
+            KeyWrapper key = session.keys().getKey(realm, kid, KeyUse.ENC, algorithm(session));
             if (key == null) {
                 return null;
             }
-            byte[] json = TokenUtil.jweDirectVerifyAndDecode(key.getSecretKey(), null, stored);
-            return JsonSerialization.readValue(new String(json, StandardCharsets.UTF_8), ArcGisGrant.class);
-        } catch (IOException | RuntimeException | org.keycloak.jose.jwe.JWEException e) {
+            byte[] json = cipher(Cipher.DECRYPT_MODE, key, decoder.decode(parts[2]), binding).doFinal(decoder.decode(parts[3]));
+            return JsonSerialization.readValue(json, ArcGisGrant.class);
+        } catch (Exception e) {
             return null;
         }
+    }
+
+    private static Cipher cipher(int mode, KeyWrapper key, byte[] iv, GrantBinding binding) throws GeneralSecurityException {
+        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(mode, key.getSecretKey(), new GCMParameterSpec(TAG_BITS, iv));
+        cipher.updateAAD(binding.associatedData());
+        return cipher;
+    }
+
+    private static String algorithm(KeycloakSession session) {
+        return session.tokens().cekManagementAlgorithm(TokenCategory.INTERNAL);
     }
 }

@@ -1,13 +1,14 @@
 package io.github.arcgisbridge.keycloak.arcgis.vault;
 
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BiFunction;
 
+import org.jboss.logging.Logger;
 import org.keycloak.cluster.ClusterProvider;
 import org.keycloak.cluster.ExecutionResult;
 import org.keycloak.common.util.Time;
@@ -16,100 +17,108 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.UserProvider;
-import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.services.Urls;
 
+import io.github.arcgisbridge.keycloak.arcgis.ArcGisConfig;
+import io.github.arcgisbridge.keycloak.arcgis.SingleFlight;
+import io.github.arcgisbridge.keycloak.arcgis.portal.ArcGisPortalClient;
 import io.github.arcgisbridge.keycloak.error.RejectedException;
 import io.github.arcgisbridge.keycloak.error.Rejection;
 import io.github.arcgisbridge.keycloak.fingerprint.Fingerprint;
-import io.github.arcgisbridge.keycloak.arcgis.ArcGisConfig;
-import io.github.arcgisbridge.keycloak.arcgis.portal.ArcGisPortalClient;
-import io.github.arcgisbridge.keycloak.arcgis.portal.PortalToken;
+import io.github.arcgisbridge.keycloak.transaction.OwnTransaction;
 
 /**
- * Keeps each linked user's ArcGIS authorization usable: hands out the cached access token while it has more than the
- * refresh margin left; otherwise refreshes it with the {@code refresh_token} grant, and renews the refresh token
- * with {@code exchange_refresh_token} when that one nears its end. The grant lives encrypted on the federated
+ * Keeps each linked user's ArcGIS authorization usable. The cached access token is handed out while it has more
+ * than the refresh margin left and the app has not reported it refused; otherwise one ArcGIS call replaces it: the
+ * {@code refresh_token} grant, or, once the refresh token nears its end, the {@code exchange_refresh_token} grant,
+ * which returns a new access token and a new refresh token together. The grant lives encrypted on the federated
  * identity link.
  *
- * <p>Never two refreshes for one user at once: on a node, concurrent requests share one in-flight refresh; across
- * nodes, Keycloak's {@link ClusterProvider#executeIfNotExecuted} lets one node refresh while the others wait for
- * the link to show the new grant. Under that lock the link is read from the database in a transaction of its own,
- * and the new grant is committed before the lock is released, so no node refreshes from a superseded grant and no
- * waiting node is shown a stale one. One instance per server (held by the factory).</p>
+ * <p>Never two ArcGIS calls for one user at once: on a node, concurrent requests share one in-flight refresh; across
+ * nodes, Keycloak's cluster lock ({@link ClusterProvider#executeIfNotExecuted}) lets one node call ArcGIS while the
+ * others wait for the lock to be released ({@link ClusterProvider#executeIfNotExecutedAsync}, no database polling)
+ * and then read the link once. Under the lock the link is read from the database in a transaction of its own, and the
+ * new grant is committed before the lock is released and before anything else can fail. The number of requests on
+ * this path is bounded per node; beyond it, callers are told to retry. One instance per server (held by the factory).</p>
  */
 public final class ArcGisTokenVault {
 
     /** A grant this node obtained, with the stored value it replaced and the one it wrote. */
     private record Fresh(ArcGisGrant grant, String replacedFingerprint, String writtenFingerprint) { }
 
-    private static final int REFRESH_TIMEOUT_SECONDS = 30;
-    private static final long OTHER_NODE_POLL_MILLIS = 200;
+    private static final Logger LOG = Logger.getLogger(ArcGisTokenVault.class);
+    private static final String LOCK_PREFIX = "arcgis-refresh::";
+    /** Lease of the cluster lock: longer than an ArcGIS call bounded by the HTTP client's timeouts can take. */
+    private static final int LOCK_SECONDS = 30;
+    /** How long a request waits for another request's or node's refresh before it is told to retry. */
+    private static final int WAIT_SECONDS = 15;
     private static final int MAX_RECENT = 10_000;
 
-    private final Map<String, CompletableFuture<ArcGisGrant>> inFlight = new ConcurrentHashMap<>();
+    private final SingleFlight<ArcGisGrant> refreshes = new SingleFlight<>(WAIT_SECONDS);
     private final Map<String, Fresh> recent = new ConcurrentHashMap<>();
+    private final Semaphore refreshSlots;
 
-    /** The user's current ArcGIS grant with an access token good for more than the refresh margin. */
-    public ArcGisGrant current(KeycloakSession session, ArcGisConfig config, UserModel user) {
+    /** @param maxConcurrentRefreshes requests allowed at once on the refresh path of this node, waiting ones included */
+    public ArcGisTokenVault(int maxConcurrentRefreshes) {
+        this.refreshSlots = new Semaphore(maxConcurrentRefreshes);
+    }
+
+    /**
+     * The user's current ArcGIS grant, with an access token good for more than the refresh margin.
+     *
+     * @param refusedToken an ArcGIS token the app reports ArcGIS refused (498), or null: when it is the stored one, a
+     *                     new one is obtained even though it has not expired (revoked, invalidated by a password change)
+     */
+    public ArcGisGrant current(KeycloakSession session, ArcGisConfig config, UserModel user, String refusedToken) {
         RealmModel realm = session.getContext().getRealm();
         FederatedIdentityModel link = session.users().getFederatedIdentity(realm, user, config.getAlias());
         if (link == null) {
             throw Rejection.ARCGIS_NOT_LINKED.exception();
         }
-        long now = Time.currentTimeSeconds();
+        Want want = new Want(config, new GrantBinding(realm.getId(), user.getId(), config.getAlias(), link.getUserId()),
+                refusedToken == null ? null : Fingerprint.of(refusedToken));
         String key = realm.getId() + "/" + config.getAlias() + "/" + user.getId();
-        ArcGisGrant refreshedHere = recentlyRefreshed(key, link, config, now);
+        ArcGisGrant refreshedHere = recentlyRefreshed(key, link.getToken(), want);
         if (refreshedHere != null) {
             return refreshedHere;
         }
-        ArcGisGrant grant = ArcGisGrantCodec.decrypt(session, realm, link.getToken());
-        if (grant == null || grant.refreshToken() == null) {
+        ArcGisGrant grant = ArcGisGrantCodec.decrypt(session, realm, want.binding(), link.getToken());
+        if (grant == null) {
             throw Rejection.ARCGIS_NOT_LINKED.exception();
         }
-        if (grant.accessTokenValidFor(config.getRefreshMarginSeconds(), now)) {
-            return grant;
-        }
-        return refreshOnce(session, config, user, link, grant, key);
+        return want.accepts(grant) ? grant : refreshOnce(session, user, link.getToken(), grant, key, want);
     }
 
-    private ArcGisGrant refreshOnce(KeycloakSession session, ArcGisConfig config, UserModel user, FederatedIdentityModel link,
-                                    ArcGisGrant grant, String key) {
-        CompletableFuture<ArcGisGrant> mine = new CompletableFuture<>();
-        CompletableFuture<ArcGisGrant> running = inFlight.putIfAbsent(key, mine);
-        if (running != null) {
-            return await(running);
+    /** What this request needs of a grant. */
+    private record Want(ArcGisConfig config, GrantBinding binding, String refusedFingerprint) {
+        boolean accepts(ArcGisGrant grant) {
+            return grant.accessTokenValidFor(config.getRefreshMarginSeconds(), Time.currentTimeSeconds())
+                    && (refusedFingerprint == null || !refusedFingerprint.equals(Fingerprint.of(grant.accessToken())));
+        }
+    }
+
+    private ArcGisGrant refreshOnce(KeycloakSession session, UserModel user, String storedRead, ArcGisGrant grant, String key, Want want) {
+        if (!refreshSlots.tryAcquire()) {
+            throw Rejection.ARCGIS_BUSY.exception();
         }
         try {
-            // A refresh may have finished between this request's first look and taking the in-flight slot.
-            ArcGisGrant refreshedMeanwhile = recentlyRefreshed(key, link, config, Time.currentTimeSeconds());
-            if (refreshedMeanwhile != null) {
-                mine.complete(refreshedMeanwhile);
-                return refreshedMeanwhile;
-            }
-            ExecutionResult<ArcGisGrant> result = session.getProvider(ClusterProvider.class).executeIfNotExecuted(
-                    "arcgis-refresh::" + key, REFRESH_TIMEOUT_SECONDS, () -> refresh(session, config, user, link, grant, key));
-            ArcGisGrant refreshed = result.isExecuted() ? result.getResult() : waitForOtherNode(session, config, user, link);
-            mine.complete(refreshed);
-            return refreshed;
-        } catch (RuntimeException e) {
-            mine.completeExceptionally(e);
-            throw e;
+            return refreshes.run(key, () -> refreshOnThisNodeOrAwaitAnother(session, user, storedRead, grant, key, want));
         } finally {
-            inFlight.remove(key, mine);
+            refreshSlots.release();
         }
     }
 
-    /**
-     * The grant this node refreshed last, if it is still good and still belongs to the link as this request read it:
-     * either the value the refresh replaced (read before the refresh committed, or from a cache not yet updated) or
-     * the one it wrote.
-     */
-    private ArcGisGrant recentlyRefreshed(String key, FederatedIdentityModel link, ArcGisConfig config, long now) {
-        Fresh fresh = recent.get(key);
-        String stored = Fingerprint.of(link.getToken());
-        boolean sameLink = fresh != null && (stored.equals(fresh.writtenFingerprint()) || stored.equals(fresh.replacedFingerprint()));
-        return sameLink && fresh.grant().accessTokenValidFor(config.getRefreshMarginSeconds(), now) ? fresh.grant() : null;
+    private ArcGisGrant refreshOnThisNodeOrAwaitAnother(KeycloakSession session, UserModel user, String storedRead, ArcGisGrant grant,
+                                                       String key, Want want) {
+        // A refresh may have finished between this request's first look and taking the in-flight slot.
+        ArcGisGrant refreshedMeanwhile = recentlyRefreshed(key, storedRead, want);
+        if (refreshedMeanwhile != null) {
+            return refreshedMeanwhile;
+        }
+        ClusterProvider cluster = session.getProvider(ClusterProvider.class);
+        ExecutionResult<ArcGisGrant> result = cluster.executeIfNotExecuted(LOCK_PREFIX + key, LOCK_SECONDS,
+                () -> refreshUnderLock(session, user, storedRead, grant, key, want));
+        return result.isExecuted() ? result.getResult() : afterOtherNode(session, cluster, user, storedRead, key, want);
     }
 
     /**
@@ -117,77 +126,118 @@ public final class ArcGisTokenVault {
      * refreshed since this request read it (through a cache, or its own persistence context), and refreshing from a
      * superseded grant would spend a refresh token ArcGIS may already have replaced.
      */
-    private ArcGisGrant refresh(KeycloakSession session, ArcGisConfig config, UserModel user, FederatedIdentityModel link,
-                                ArcGisGrant grant, String key) {
-        long now = Time.currentTimeSeconds();
-        FederatedIdentityModel stored = storedLink(session, user, config.getAlias());
+    private ArcGisGrant refreshUnderLock(KeycloakSession session, UserModel user, String storedRead, ArcGisGrant grant, String key, Want want) {
+        FederatedIdentityModel stored = storedLink(session, user, want.config().getAlias());
         if (stored == null) {
             throw Rejection.ARCGIS_NOT_LINKED.exception();
         }
-        boolean changedMeanwhile = !Fingerprint.of(stored.getToken()).equals(Fingerprint.of(link.getToken()));
-        ArcGisGrant current = changedMeanwhile ? ArcGisGrantCodec.decrypt(session, session.getContext().getRealm(), stored.getToken()) : grant;
-        if (current == null || current.refreshToken() == null) {
+        GrantBinding binding = new GrantBinding(want.binding().realmId(), user.getId(), want.config().getAlias(), stored.getUserId());
+        boolean changedMeanwhile = !Fingerprint.of(stored.getToken()).equals(Fingerprint.of(storedRead));
+        ArcGisGrant current = changedMeanwhile ? ArcGisGrantCodec.decrypt(session, session.getContext().getRealm(), binding, stored.getToken()) : grant;
+        if (current == null) {
             throw Rejection.ARCGIS_NOT_LINKED.exception();
         }
-        if (changedMeanwhile && current.accessTokenValidFor(config.getRefreshMarginSeconds(), now)) {
+        if (changedMeanwhile && want.accepts(current)) {
             return current;
         }
-        ArcGisGrant next = redeem(session, config, current, now);
-        String encrypted = ArcGisGrantCodec.encrypt(session, session.getContext().getRealm(), next);
+        ArcGisGrant next = obtain(session, want.config(), current);
+        String encrypted = ArcGisGrantCodec.encrypt(session, session.getContext().getRealm(), binding, next);
         commit(session, user, new FederatedIdentityModel(stored.getIdentityProvider(), stored.getUserId(), stored.getUserName(), encrypted));
-        if (recent.size() >= MAX_RECENT) {
-            recent.values().removeIf(fresh -> fresh.grant().accessTokenExpiresAt() <= now);
-        }
-        recent.put(key, new Fresh(next, Fingerprint.of(link.getToken()), Fingerprint.of(encrypted)));
+        remember(key, new Fresh(next, Fingerprint.of(stored.getToken()), Fingerprint.of(encrypted)));
         return next;
     }
 
-    /** Asks ArcGIS for a new access token, renewing the refresh token first when it nears its end. */
-    private static ArcGisGrant redeem(KeycloakSession session, ArcGisConfig config, ArcGisGrant grant, long now) {
+    /**
+     * One ArcGIS call: a new access token, or, when the refresh token is due for renewal, a new access token and a
+     * new refresh token together. If the renewal gets no usable answer, ArcGIS may or may not have processed it; the old
+     * refresh token tells which: if ArcGIS still takes it, the renewal did not happen, this request is served with a
+     * plain refresh and the next one renews. If ArcGIS processed the renewal and its answer was lost on the way back,
+     * the old refresh token is dead at ArcGIS and the user has to link again; the protocol offers no way back.
+     */
+    private static ArcGisGrant obtain(KeycloakSession session, ArcGisConfig config, ArcGisGrant grant) {
+        long now = Time.currentTimeSeconds();
         if (grant.refreshTokenExpiresAt() <= now) {
             throw Rejection.ARCGIS_AUTHORIZATION_INVALID.exception();
         }
         ArcGisPortalClient portal = new ArcGisPortalClient(session, config);
-        ArcGisGrant next = grant;
-        if (grant.refreshTokenExpiresWithin(config.getRenewalMarginSeconds(), now)) {
-            RealmModel realm = session.getContext().getRealm();
-            String redirectUri = Urls.identityProviderAuthnResponse(session.getContext().getUri().getBaseUri(),
-                    config.getAlias(), realm.getName()).toString();
-            PortalToken renewed = portal.renew(grant.refreshToken(), redirectUri);
-            next = next.withRefreshToken(renewed.value(), renewed.expiresAt(now));
+        if (!grant.renewalDue(config.getRenewalMarginSeconds(), now)) {
+            return grant.withAccessToken(portal.refresh(grant.refreshToken()), now);
         }
-        PortalToken refreshed = portal.refresh(next.refreshToken());
-        return next.withAccessToken(refreshed.value(), refreshed.expiresAt(now));
+        RealmModel realm = session.getContext().getRealm();
+        String redirectUri = Urls.identityProviderAuthnResponse(session.getContext().getUri().getBaseUri(), config.getAlias(), realm.getName()).toString();
+        try {
+            return ArcGisGrant.issued(portal.renew(grant.refreshToken(), redirectUri), grant.username(), now);
+        } catch (RejectedException e) {
+            if (e.rejection() != Rejection.ARCGIS_UNAVAILABLE) {
+                throw e;
+            }
+            LOG.infof("ArcGIS identity provider '%s': no usable answer to a refresh-token renewal for '%s'; checking the old refresh token",
+                    config.getAlias(), grant.username());
+            try {
+                return grant.withAccessToken(portal.refresh(grant.refreshToken()), now);
+            } catch (RejectedException refused) {
+                if (refused.rejection() == Rejection.ARCGIS_AUTHORIZATION_INVALID) {
+                    LOG.warnf("ArcGIS identity provider '%s': ArcGIS processed the renewal for '%s' but its answer was lost; the "
+                            + "member must link again", config.getAlias(), grant.username());
+                }
+                throw refused;
+            }
+        }
+    }
+
+    /** Another node held the lock: wait until it releases it (the new grant is committed by then), then read the link once. */
+    private ArcGisGrant afterOtherNode(KeycloakSession session, ClusterProvider cluster, UserModel user, String storedRead, String key, Want want) {
+        Future<Boolean> released = cluster.executeIfNotExecutedAsync(LOCK_PREFIX + key, LOCK_SECONDS, () -> null);
+        try {
+            released.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw Rejection.ARCGIS_UNAVAILABLE.exception();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Rejection.ARCGIS_UNAVAILABLE.exception();
+        }
+        FederatedIdentityModel stored = storedLink(session, user, want.config().getAlias());
+        if (stored == null) {
+            throw Rejection.ARCGIS_NOT_LINKED.exception();
+        }
+        ArcGisGrant grant = Fingerprint.of(stored.getToken()).equals(Fingerprint.of(storedRead)) ? null
+                : ArcGisGrantCodec.decrypt(session, session.getContext().getRealm(), want.binding(), stored.getToken());
+        if (grant == null || !want.accepts(grant)) {
+            // The other node's refresh failed (ArcGIS down or refusing): its caller got the reason; this one retries later.
+            throw Rejection.ARCGIS_UNAVAILABLE.exception();
+        }
+        return grant;
     }
 
     /**
-     * Writes the new grant in a transaction of its own, committed before the cluster lock is released: the next lock
-     * holder and the nodes waiting read it, and a renewed refresh token is never lost to a later failure of this request.
+     * The grant this node refreshed last, if it is still good and still belongs to the link as this request read it:
+     * either the value the refresh replaced (read before the refresh committed, or from a cache not yet updated) or
+     * the one it wrote.
      */
+    private ArcGisGrant recentlyRefreshed(String key, String storedRead, Want want) {
+        Fresh fresh = recent.get(key);
+        if (fresh == null) {
+            return null;
+        }
+        String stored = Fingerprint.of(storedRead);
+        boolean sameLink = stored.equals(fresh.writtenFingerprint()) || stored.equals(fresh.replacedFingerprint());
+        return sameLink && want.accepts(fresh.grant()) ? fresh.grant() : null;
+    }
+
+    private void remember(String key, Fresh fresh) {
+        if (recent.size() >= MAX_RECENT) {
+            long now = Time.currentTimeSeconds();
+            recent.values().removeIf(entry -> entry.grant().accessTokenExpiresAt() <= now);
+        }
+        recent.put(key, fresh);
+    }
+
+    /** Writes the new grant in a transaction of its own, committed before the cluster lock is released. */
     private static void commit(KeycloakSession session, UserModel user, FederatedIdentityModel link) {
-        inOwnTransaction(session, (fresh, realm) -> {
+        OwnTransaction.run(session, (fresh, realm) -> {
             fresh.users().updateFederatedIdentity(realm, fresh.users().getUserById(realm, user.getId()), link);
             return null;
         });
-    }
-
-    /** Another node holds the refresh: read the link until it carries a grant usable again. */
-    private ArcGisGrant waitForOtherNode(KeycloakSession session, ArcGisConfig config, UserModel user, FederatedIdentityModel before) {
-        long deadline = System.currentTimeMillis() + REFRESH_TIMEOUT_SECONDS * 1000L;
-        while (System.currentTimeMillis() < deadline) {
-            sleep();
-            FederatedIdentityModel link = storedLink(session, user, config.getAlias());
-            if (link == null) {
-                throw Rejection.ARCGIS_NOT_LINKED.exception();
-            }
-            if (!Fingerprint.of(link.getToken()).equals(Fingerprint.of(before.getToken()))) {
-                ArcGisGrant grant = ArcGisGrantCodec.decrypt(session, session.getContext().getRealm(), link.getToken());
-                if (grant != null && grant.accessTokenValidFor(config.getRefreshMarginSeconds(), Time.currentTimeSeconds())) {
-                    return grant;
-                }
-            }
-        }
-        throw Rejection.ARCGIS_UNAVAILABLE.exception();
     }
 
     /**
@@ -195,42 +245,6 @@ public final class ArcGisTokenVault {
      * request's persistence context nor a user cache entry not yet invalidated by another node can hide a change.
      */
     private static FederatedIdentityModel storedLink(KeycloakSession session, UserModel user, String alias) {
-        return inOwnTransaction(session, (fresh, realm) ->
-                fresh.getProvider(UserProvider.class, "jpa").getFederatedIdentity(realm, user, alias));
-    }
-
-    /** Runs the work in a new session and transaction, committed when it returns, with this request's realm. */
-    private static <T> T inOwnTransaction(KeycloakSession session, BiFunction<KeycloakSession, RealmModel, T> work) {
-        String realmId = session.getContext().getRealm().getId();
-        return KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(), fresh -> {
-            RealmModel realm = fresh.realms().getRealm(realmId);
-            fresh.getContext().setRealm(realm);
-            return work.apply(fresh, realm);
-        });
-    }
-
-    private static ArcGisGrant await(CompletableFuture<ArcGisGrant> running) {
-        try {
-            return running.get(REFRESH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RejectedException rejected) {
-                throw rejected.rejection().exception();
-            }
-            throw Rejection.ARCGIS_UNAVAILABLE.exception();
-        } catch (TimeoutException e) {
-            throw Rejection.ARCGIS_UNAVAILABLE.exception();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw Rejection.ARCGIS_UNAVAILABLE.exception();
-        }
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(OTHER_NODE_POLL_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw Rejection.ARCGIS_UNAVAILABLE.exception();
-        }
+        return OwnTransaction.run(session, (fresh, realm) -> fresh.getProvider(UserProvider.class, "jpa").getFederatedIdentity(realm, user, alias));
     }
 }
