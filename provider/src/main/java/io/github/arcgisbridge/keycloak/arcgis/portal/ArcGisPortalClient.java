@@ -1,6 +1,7 @@
 package io.github.arcgisbridge.keycloak.arcgis.portal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.http.client.config.RequestConfig;
 import org.jboss.logging.Logger;
 import org.keycloak.http.simple.SimpleHttp;
 import org.keycloak.http.simple.SimpleHttpRequest;
@@ -22,6 +23,13 @@ import io.github.arcgisbridge.keycloak.error.Rejection;
 public final class ArcGisPortalClient {
 
     private static final Logger LOG = Logger.getLogger(ArcGisPortalClient.class);
+    /**
+     * A renewal gets more time than other calls: if ArcGIS processes it but its answer does not arrive in time, the old
+     * refresh token is dead and the new one lost, and the user must link again. Renewals are rare (once per link
+     * lifetime per user), so a longer wait costs little. Connection timeouts stay short: no connection, no renewal.
+     */
+    private static final RequestConfig RENEWAL_TIMEOUTS = RequestConfig.custom()
+            .setConnectTimeout(5_000).setConnectionRequestTimeout(5_000).setSocketTimeout(30_000).build();
 
     private final KeycloakSession session;
     private final ArcGisConfig config;
@@ -42,8 +50,8 @@ public final class ArcGisPortalClient {
      * in one call. ArcGIS invalidates the old refresh token and every access token obtained with it.
      */
     public PortalGrant renew(String refreshToken, String redirectUri) {
-        JsonNode answer = call(form("exchange_refresh_token").param("redirect_uri", redirectUri).param("refresh_token", refreshToken),
-                Rejection.ARCGIS_AUTHORIZATION_INVALID);
+        JsonNode answer = call(form(SimpleHttp.create(session).withRequestConfig(RENEWAL_TIMEOUTS), "exchange_refresh_token")
+                .param("redirect_uri", redirectUri).param("refresh_token", refreshToken), Rejection.ARCGIS_AUTHORIZATION_INVALID);
         return new PortalGrant(PortalToken.require(answer, PortalToken.ACCESS, config), PortalToken.require(answer, PortalToken.REFRESH, config));
     }
 
@@ -79,7 +87,11 @@ public final class ArcGisPortalClient {
     }
 
     private SimpleHttpRequest form(String grantType) {
-        return SimpleHttp.create(session).doPost(config.getTokenUrl())
+        return form(SimpleHttp.create(session), grantType);
+    }
+
+    private SimpleHttpRequest form(SimpleHttp http, String grantType) {
+        return http.doPost(config.getTokenUrl())
                 .param("f", "json")
                 .param("grant_type", grantType)
                 .param("client_id", config.getClientId());
