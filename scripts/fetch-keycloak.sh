@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Unpacks the Keycloak distribution of the given version into DIR/keycloak-VERSION, through Maven (the only registry
-# our machines reach), unless it is there already. Used by run-local.sh and cluster/run-cluster.sh.
-#   scripts/fetch-keycloak.sh DIR VERSION
+# our machines reach), unless it is there already. Used by scripts/stack.sh (run-local.sh, bench/, cluster/).
+#   scripts/fetch-keycloak.sh DIR VERSION        MVN_OFFLINE=1: Maven in offline mode (the local repository only)
 set -euo pipefail
 DIR=$1
 VERSION=$2
@@ -9,7 +9,9 @@ HOME_DIR="$DIR/keycloak-$VERSION"
 [ -x "$HOME_DIR/bin/kc.sh" ] && exit 0
 printf '\n== %s\n' "Fetching Keycloak $VERSION through Maven"
 mkdir -p "$DIR"
-mvn -B -q -Dstyle.color=never dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$VERSION:zip" -DoutputDirectory="$DIR"
+offline=()
+[ "${MVN_OFFLINE:-0}" = 1 ] && offline=(-o)
+mvn -B -q -Dstyle.color=never "${offline[@]}" dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$VERSION:zip" -DoutputDirectory="$DIR"
 rm -rf "$HOME_DIR.tmp"
 mkdir -p "$HOME_DIR.tmp"
 unzip -q -o "$DIR/keycloak-quarkus-dist-$VERSION.zip" -d "$HOME_DIR.tmp"

@@ -2,8 +2,9 @@
 // IdentityServer4, links her ArcGIS account once, and the page then shows the secured FeatureLayer with no sign-in
 // dialog and no OAuth popup; after the ArcGIS token expires the page keeps working through a new exchange.
 // Expects the local stack (./run-local.sh) and the map app (node server.mjs) running; every non-localhost request
-// is aborted and fails the test.
-import { chromium } from "playwright-core";
+// is aborted and fails the test. The browser and the linking pages: the local stack's driver, scripts/link-arcgis.mjs
+// (its Node modules: npm ci in scripts/).
+import { completeAccountLink, launchBrowser } from "../../scripts/link-arcgis.mjs";
 
 const app = process.env.MAP_APP_URL ?? "http://localhost:8081";
 const screenshot = process.env.SCREENSHOT ?? "../../docs/map-app-secured-layer.png";
@@ -16,11 +17,7 @@ const check = (ok, what) => {
   if (ok) passed += 1; else failures.push(what);
 };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist",
-    "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
-});
+const browser = await launchBrowser();
 const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
 const foreign = [];
 await context.route("**/*", (route) => {
@@ -42,7 +39,8 @@ try {
   await page.click("#login");
   await page.waitForURL(`${app}/`);
 
-  // First visit: not linked yet. Link once: Keycloak's confirmation, then ArcGIS's sign-in through its org login.
+  // First visit: not linked yet. Link once: Keycloak's confirmation, then ArcGIS's sign-in through its org login
+  // (Keycloak in front of IdentityServer4, or IdentityServer4 itself beside Keycloak: both with a session, no form).
   const link = page.locator("#link-arcgis");
   const notLinked = await Promise.race([
     link.waitFor({ state: "visible", timeout: 30000 }).then(() => true),
@@ -51,9 +49,9 @@ try {
   if (notLinked) {
     console.log("     linking the ArcGIS account once");
     await link.click();
-    await page.click("#kc-continue");
-    await page.click("#oidc-login");
-    await page.waitForURL(`${app}/**`, { timeout: 30000 });
+    await page.waitForURL((url) => !url.toString().startsWith(app), { timeout: 30000 });
+    const pages = await completeAccountLink(page, { username: "alice", password: "alice", until: `${app}/` });
+    console.log(`     linked after ${pages} pages`);
   }
 
   await page.waitForFunction(() => window.mapState && (window.mapState.queried > 0 || window.mapState.error), null, { timeout: 60000 });

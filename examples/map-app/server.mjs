@@ -9,12 +9,25 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+// Settings from the environment; for a local run, what the environment lacks from ../../.local/stack.env, which the
+// local stack (./run-local.sh) writes with the secret Keycloak generated for map-app. The app holds no secret.
+const stackEnvFile = process.env.STACK_ENV ?? path.join(here, "../../.local/stack.env");
+const settings = {
+  ...(fs.existsSync(stackEnvFile) ? Object.fromEntries(fs.readFileSync(stackEnvFile, "utf8").split("\n")
+    .map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim())).filter(Boolean).map((m) => [m[1], m[2]])) : {}),
+  ...Object.fromEntries(Object.entries(process.env).filter(([, value]) => value)),
+};
+if (!settings.MAP_APP_SECRET) {
+  console.error(`MAP_APP_SECRET (the secret of Keycloak's client map-app) is not set and not in ${stackEnvFile}: start the local stack first.`);
+  process.exit(2);
+}
 const config = {
-  port: Number(process.env.PORT ?? 8081),
-  issuer: process.env.IS4_ISSUER ?? "http://localhost:5000",
-  realm: process.env.KEYCLOAK_REALM_URL ?? "http://localhost:8080/realms/arcgis",
-  clientSecret: process.env.MAP_APP_SECRET ?? "map-app-secret",
-  portal: process.env.ARCGIS_PORTAL ?? "http://localhost:8090",
+  port: Number(settings.PORT ?? 8081),
+  issuer: settings.IS4_ISSUER ?? "http://localhost:5000",
+  realm: settings.KEYCLOAK_REALM_URL ?? "http://localhost:8080/realms/arcgis",
+  clientSecret: settings.MAP_APP_SECRET,
+  portal: settings.ARCGIS_PORTAL ?? "http://localhost:8090",
+  layerUrl: settings.ARCGIS_LAYER_URL,
 };
 const self = `http://localhost:${config.port}`;
 const sessions = new Map();
@@ -98,7 +111,7 @@ http.createServer(async (req, res) => {
     if (url.pathname === "/callback") return await callback(req, res, url);
     if (url.pathname === "/api/arcgis-token") return await arcgisToken(req, res);
     if (url.pathname === "/api/config") {
-      return json(res, 200, { portal: config.portal, layerUrl: `${config.portal}/rest/services/Parcels/FeatureServer/0` });
+      return json(res, 200, { portal: config.portal, layerUrl: config.layerUrl ?? `${config.portal}/rest/services/Parcels/FeatureServer/0` });
     }
     if (url.pathname.startsWith("/arcgis-assets/")) {
       return serveFile(res, path.join(here, "node_modules/@arcgis/core/assets"), url.pathname.slice("/arcgis-assets/".length));

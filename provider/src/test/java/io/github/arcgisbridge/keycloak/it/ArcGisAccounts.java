@@ -18,6 +18,7 @@ import io.github.arcgisbridge.testbed.arcgis.ArcGisPortal;
 import io.github.arcgisbridge.testbed.arcgis.OidcLoginSettings;
 import io.github.arcgisbridge.testbed.arcgis.ProviderDiscovery;
 import io.github.arcgisbridge.testbed.identityserver.IdentityServer4Issuer;
+import io.github.arcgisbridge.testbed.identityserver.RegisteredClient;
 import io.github.arcgisbridge.testbed.identityserver.TestUser;
 import io.github.arcgisbridge.testbed.identityserver.TokenSpec;
 
@@ -62,6 +63,19 @@ final class ArcGisAccounts {
         return this;
     }
 
+    /**
+     * "Beside": ArcGIS's organisation login stays on IdentityServer4 (no change at ArcGIS); Keycloak only runs the
+     * exchange and the vault, and linking passes through ArcGIS's sign-in straight to IdentityServer4.
+     */
+    ArcGisAccounts portalTrustsIdentityServer4() {
+        issuer.registerClient(new RegisteredClient("arcgis-portal", "arcgis-portal-secret", Set.of(portal.oidcRedirectUri())));
+        portal.configureOidcLogin(OidcLoginSettings.fromDiscovery("Sign in with IdentityServer4", "arcgis-portal", "arcgis-portal-secret",
+                ProviderDiscovery.fetch(issuer.issuer())));
+        portal.registerApp(new ArcGisPortal.App("keycloak-bridge", BridgeServerConfig.ARCGIS_APP_SECRET,
+                Set.of(realm.getBaseUrl() + "/broker/arcgis/endpoint")));
+        return this;
+    }
+
     /** A new IdentityServer4 user whose Keycloak user exists (a first exchange created it), without an ArcGIS link. */
     TestUser unlinked() {
         int n = NEXT.incrementAndGet();
@@ -87,6 +101,16 @@ final class ArcGisAccounts {
     Browser.Page link(TestUser user, ArcGisSignIn signIn) {
         String linkUrl = exchangeForArcGisToken(user).post(realm.getBaseUrl()).text("account-link-url");
         assertNotNull(linkUrl, "not linked yet: an account-link-url");
+        return follow(linkUrl, user, signIn);
+    }
+
+    /** Keycloak's idp_link action for a user who is linked already: linking again replaces the stored authorization. */
+    Browser.Page relink(TestUser user) {
+        return follow(realm.getBaseUrl() + "/protocol/openid-connect/auth?client_id=map-app&response_type=code&scope=openid"
+                + "&kc_action=idp_link%3Aarcgis", user, ORGANIZATION_LOGIN);
+    }
+
+    private Browser.Page follow(String linkUrl, TestUser user, ArcGisSignIn signIn) {
         Browser browser = new Browser().stopAt(APP);
         Browser.Page page = browser.open(linkUrl + "&redirect_uri=" + URLEncoder.encode(APP + "/linked", StandardCharsets.UTF_8));
         for (int step = 0; step < 6 && !page.url().startsWith(APP) && page.status() == 200; step++) {

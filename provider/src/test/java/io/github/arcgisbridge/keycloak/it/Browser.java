@@ -46,6 +46,12 @@ final class Browser {
         return this;
     }
 
+    /** Forgets a cookie on every host, as when another person's session replaces this one's. */
+    Browser forget(String cookieName) {
+        cookies.values().forEach(jar -> jar.remove(cookieName));
+        return this;
+    }
+
     /** Every URL requested, in order. */
     List<String> history() {
         return history;

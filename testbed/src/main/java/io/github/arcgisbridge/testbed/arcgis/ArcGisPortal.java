@@ -44,7 +44,7 @@ public final class ArcGisPortal implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(8);
     private final Deployment deployment;
-    private final String idpId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    private final String idpId;
     private final Map<String, App> apps = new ConcurrentHashMap<>();
     private final Map<Endpoint, Fault> faults = new ConcurrentHashMap<>();
     private final MemberDirectory directory;
@@ -56,8 +56,9 @@ public final class ArcGisPortal implements AutoCloseable {
     private final FederatedServer federatedServer;
     private volatile OidcLoginSettings oidcLogin;
 
-    private ArcGisPortal(HttpServer server, boolean enterprise, Organization organization) {
+    private ArcGisPortal(HttpServer server, boolean enterprise, Organization organization, String idpId) {
         this.server = server;
+        this.idpId = idpId;
         this.deployment = new Deployment("http://localhost:" + server.getAddress().getPort(), enterprise);
         this.directory = new MemberDirectory(organization);
         this.federatedServer = new FederatedServer(this, deployment.serverRoot(), !enterprise);
@@ -84,8 +85,17 @@ public final class ArcGisPortal implements AutoCloseable {
 
     /** An ArcGIS Online organisation on loopback, its portal at the root; port 0 picks a free one. */
     public static ArcGisPortal start(int port, String urlKey, String name) throws IOException {
+        return start(port, urlKey, name, randomIdpId());
+    }
+
+    /**
+     * As {@link #start(int, String, String)}, with the OpenID Connect login's id given: ArcGIS assigns it when the
+     * login is saved, but a standalone run ({@link Main}) must register the redirect URI that contains it at an IdP
+     * started before the emulator.
+     */
+    static ArcGisPortal start(int port, String urlKey, String name, String idpId) throws IOException {
         String orgId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        return started(Exchanges.loopbackServer(port), false, new Organization(orgId, urlKey, name));
+        return started(Exchanges.loopbackServer(port), false, new Organization(orgId, urlKey, name), idpId);
     }
 
     /**
@@ -93,11 +103,21 @@ public final class ArcGisPortal implements AutoCloseable {
      * with a federated ArcGIS Server at {@code /server}; port 0 picks a free one.
      */
     public static ArcGisPortal startEnterprise(int port, String name) throws IOException {
-        return started(Exchanges.loopbackServer(port), true, new Organization(ENTERPRISE_ORG_ID, null, name));
+        return startEnterprise(port, name, randomIdpId());
     }
 
-    private static ArcGisPortal started(HttpServer server, boolean enterprise, Organization organization) {
-        ArcGisPortal portal = new ArcGisPortal(server, enterprise, organization);
+    /** As {@link #startEnterprise(int, String)}, with the login's id given (see {@link #start(int, String, String, String)}). */
+    static ArcGisPortal startEnterprise(int port, String name, String idpId) throws IOException {
+        return started(Exchanges.loopbackServer(port), true, new Organization(ENTERPRISE_ORG_ID, null, name), idpId);
+    }
+
+    /** A login id as ArcGIS assigns one when the login is saved. */
+    static String randomIdpId() {
+        return UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    }
+
+    private static ArcGisPortal started(HttpServer server, boolean enterprise, Organization organization, String idpId) {
+        ArcGisPortal portal = new ArcGisPortal(server, enterprise, organization, idpId);
         server.start();
         return portal;
     }

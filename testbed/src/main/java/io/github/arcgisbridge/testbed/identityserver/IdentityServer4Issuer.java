@@ -35,6 +35,7 @@ public final class IdentityServer4Issuer implements AutoCloseable {
 
     /** API resource allowed to introspect (IdentityServer4 authenticates introspection as an API, not a client). */
     public static final String API_NAME = "arcgis-bridge";
+    /** The API resource's secret in tests ({@link #start(int)}); a standalone run sets its own ({@link #start(int, String)}). */
     public static final String API_SECRET = "bridge-secret";
     /** Confidential client for the client-credentials grant (tokens without a user). */
     public static final String SERVICE_CLIENT = "reporting-service";
@@ -48,6 +49,7 @@ public final class IdentityServer4Issuer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final String issuer;
+    private final String apiSecret;
     private final SigningKeys keys = new SigningKeys();
     private final Map<String, Map<String, Object>> referenceTokens = new ConcurrentHashMap<>();
     private final Map<String, TestUser> users = new ConcurrentHashMap<>();
@@ -57,9 +59,10 @@ public final class IdentityServer4Issuer implements AutoCloseable {
     private final AtomicInteger userInfoRequests = new AtomicInteger();
     private final Map<Upstream, Fault> faults = new ConcurrentHashMap<>();
 
-    private IdentityServer4Issuer(HttpServer server, String host) {
+    private IdentityServer4Issuer(HttpServer server, String host, String apiSecret) {
         this.server = server;
         this.issuer = "http://" + host + ":" + server.getAddress().getPort();
+        this.apiSecret = apiSecret;
         this.executor = Executors.newFixedThreadPool(8);
         server.setExecutor(executor);
         users.put(TestUser.ALICE.username(), TestUser.ALICE);
@@ -74,10 +77,15 @@ public final class IdentityServer4Issuer implements AutoCloseable {
                 "introspection", introspectionRequests.get(), "userinfo", userInfoRequests.get())));
     }
 
-    /** Starts on loopback; port 0 picks a free one. */
+    /** Starts on loopback with the test API secret {@link #API_SECRET}; port 0 picks a free one. */
     public static IdentityServer4Issuer start(int port) throws IOException {
+        return start(port, API_SECRET);
+    }
+
+    /** Starts on loopback with the given secret for the introspecting API resource {@link #API_NAME}. */
+    public static IdentityServer4Issuer start(int port, String apiSecret) throws IOException {
         HttpServer server = Exchanges.loopbackServer(port);
-        IdentityServer4Issuer issuer = new IdentityServer4Issuer(server, "localhost");
+        IdentityServer4Issuer issuer = new IdentityServer4Issuer(server, "localhost", apiSecret);
         server.start();
         return issuer;
     }
@@ -301,7 +309,7 @@ public final class IdentityServer4Issuer implements AutoCloseable {
         if (faulted(Upstream.INTROSPECTION, exchange)) {
             return;
         }
-        String expected = "Basic " + Base64.getEncoder().encodeToString((API_NAME + ":" + API_SECRET).getBytes(StandardCharsets.UTF_8));
+        String expected = "Basic " + Base64.getEncoder().encodeToString((API_NAME + ":" + apiSecret).getBytes(StandardCharsets.UTF_8));
         if (!expected.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
             exchange.sendResponseHeaders(401, -1);
             exchange.close();
