@@ -80,8 +80,9 @@ stack_mvn() {
 
 stack_build() {
   if [ "${SKIP_BUILD:-0}" = 1 ]; then
-    ls "$STACK_ROOT"/provider/target/keycloak-arcgis-bridge-*.jar >/dev/null 2>&1 && [ -d "$STACK_ROOT/testbed/target/lib" ] \
-      || { echo "SKIP_BUILD=1, but provider/target or testbed/target is not built: run mvn -DskipTests package" >&2; exit 1; }
+    if ! compgen -G "$STACK_ROOT/provider/target/keycloak-arcgis-bridge-*.jar" >/dev/null || [ ! -d "$STACK_ROOT/testbed/target/lib" ]; then
+      echo "SKIP_BUILD=1, but provider/target or testbed/target is not built: run mvn -DskipTests package" >&2; exit 1
+    fi
     return 0
   fi
   stack_log "Building the provider jar and the testbed"
@@ -92,8 +93,9 @@ stack_build() {
 stack_build_map_app() {
   local app="$STACK_ROOT/examples/map-app"
   if [ "${SKIP_BUILD:-0}" = 1 ]; then
-    [ -f "$app/dist/index.html" ] && [ -d "$app/node_modules" ] \
-      || { echo "SKIP_BUILD=1, but examples/map-app is not built: run npm ci && npx vite build there" >&2; exit 1; }
+    if [ ! -f "$app/dist/index.html" ] || [ ! -d "$app/node_modules" ]; then
+      echo "SKIP_BUILD=1, but examples/map-app is not built: run npm ci && npx vite build there" >&2; exit 1
+    fi
     return 0
   fi
   stack_log "Building the example map app (npm)"
@@ -232,7 +234,7 @@ stack_install_keycloak() {
   echo "$realm_sum" >"$KC_HOME/.realm.sha256"
   echo "$deployment" >"$KC_HOME/.deployment"
   cp "$STACK_ROOT/realm-export/arcgis-realm.json" "$KC_HOME/data/import/"
-  jar=$(ls "$STACK_ROOT"/provider/target/keycloak-arcgis-bridge-*.jar | head -n 1)
+  jar=$(compgen -G "$STACK_ROOT/provider/target/keycloak-arcgis-bridge-*.jar" | head -n 1)
   build_key=$( { sha256sum "$jar" | cut -d' ' -f1; echo "${STACK_KC_BUILD_OPTIONS[*]}"; } | sha256sum | cut -d' ' -f1)
   # 'start --optimized' refuses a provider that changed since the last build: build only then.
   if [ "$(cat "$KC_HOME/.built" 2>/dev/null)" != "$build_key" ]; then
@@ -258,7 +260,8 @@ stack_kcadm() {
   KC_CLI_PASSWORD="$STACK_ADMIN_PASSWORD" "$KC_HOME/bin/kcadm.sh" "$@" --config "$STACK_WORK/kcadm.config"
 }
 stack_admin_login() { # KEYCLOAK_BASE_URL
-  stack_kcadm config credentials --server "$1" --realm master --user "$STACK_ADMIN_USER" >/dev/null
+  stack_kcadm config credentials --server "$1" --realm master --user "$STACK_ADMIN_USER" >"$STACK_WORK/kcadm.log" 2>&1 \
+    || { cat "$STACK_WORK/kcadm.log" >&2; exit 1; }
 }
 stack_client_id() { # CLIENT_ID: the realm arcgis client's internal id
   stack_kcadm get clients -r arcgis -q clientId="$1" --fields id --format csv --noquotes
@@ -306,7 +309,7 @@ stack_up() {
   stack_admin_login "$keycloak"
   MAP_APP_SECRET=$(stack_client_secret map-app)
   ARCGIS_ONLINE_SECRET=$(stack_client_secret arcgis-online)
-  [ -n "$MAP_APP_SECRET" ] && [ -n "$ARCGIS_ONLINE_SECRET" ] || { echo "No client secrets from Keycloak's admin API" >&2; exit 1; }
+  if [ -z "$MAP_APP_SECRET" ] || [ -z "$ARCGIS_ONLINE_SECRET" ]; then echo "No client secrets from Keycloak's admin API" >&2; exit 1; fi
   if [ "$STACK_ENTERPRISE" = yes ]; then
     stack_log "ArcGIS Enterprise: pointing the identity provider arcgis at $portal (admin REST API)"
     stack_configure_enterprise "$keycloak" "$PORTAL_PORT"

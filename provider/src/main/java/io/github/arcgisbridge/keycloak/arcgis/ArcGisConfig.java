@@ -5,6 +5,7 @@ import java.util.Set;
 
 import org.keycloak.broker.oidc.OAuth2IdentityProviderConfig;
 import org.keycloak.models.IdentityProviderModel;
+import org.keycloak.models.RealmModel;
 import org.keycloak.provider.ProviderConfigProperty;
 
 import io.github.arcgisbridge.keycloak.settings.Setting;
@@ -159,6 +160,18 @@ public final class ArcGisConfig extends OAuth2IdentityProviderConfig {
 
     public boolean isSsl() {
         return getSharingRestUrl().startsWith("https://");
+    }
+
+    /**
+     * Refuses, when an administrator saves it, an alias that is also a client id: the alias stands for the user's
+     * ArcGIS token as an audience and in resource indicators, and one name must have one meaning.
+     */
+    @Override
+    public void validate(RealmModel realm) {
+        super.validate(realm);
+        if (getAlias() != null && realm.getClientByClientId(getAlias()) != null) {
+            throw new IllegalArgumentException("ArcGIS identity provider alias '" + getAlias() + "' is also a client id: choose another alias");
+        }
     }
 
     private SettingReader settings() {

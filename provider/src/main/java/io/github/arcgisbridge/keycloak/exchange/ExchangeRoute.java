@@ -71,7 +71,8 @@ record ExchangeRoute(IdentityServer4Config identityProvider, ArcGisConfig arcgis
             return new ExchangeRoute(identityProvider, null, null);
         }
         boolean onlyTarget = resources.size() == 1 && nonBlank(params.getAudience()).isEmpty();
-        return new ExchangeRoute(identityProvider, arcgis.get(0), onlyTarget ? null : Rejection.TARGET_AMBIGUOUS);
+        boolean alsoAClient = session.getContext().getRealm().getClientByClientId(arcgis.get(0).getAlias()) != null;
+        return new ExchangeRoute(identityProvider, arcgis.get(0), onlyTarget && !alsoAClient ? null : Rejection.TARGET_AMBIGUOUS);
     }
 
     /** A JWT longer than every provider accepts is not read at all: no provider would take it. */

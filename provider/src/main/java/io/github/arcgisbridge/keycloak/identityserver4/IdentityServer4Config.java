@@ -9,7 +9,12 @@ import java.util.Set;
 
 import org.keycloak.broker.oidc.OIDCIdentityProviderConfig;
 import org.keycloak.models.IdentityProviderModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
 import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.utils.KeycloakSessionUtil;
+
+import io.github.arcgisbridge.keycloak.arcgis.ArcGisConfig;
 
 import io.github.arcgisbridge.keycloak.settings.Setting;
 import io.github.arcgisbridge.keycloak.settings.SettingList;
@@ -183,6 +188,25 @@ public final class IdentityServer4Config extends OIDCIdentityProviderConfig {
             return Collections.emptySet();
         }
         return new LinkedHashSet<>(Arrays.stream(issuer.split(",")).map(String::trim).filter(i -> !i.isEmpty()).toList());
+    }
+
+    /**
+     * Refuses, when an administrator saves it, a resource indicator that would give one {@code resource} two meanings:
+     * its value names both a Keycloak client and an ArcGIS identity provider (whose alias stands for the user's ArcGIS
+     * token). The exchange refuses such a request too, should the configuration arrive another way.
+     */
+    @Override
+    public void validate(RealmModel realm) {
+        super.validate(realm);
+        KeycloakSession session = KeycloakSessionUtil.getKeycloakSession();
+        for (Map.Entry<String, String> indicator : getResourceIndicators().entrySet()) {
+            IdentityProviderModel arcgis = session == null ? null : session.identityProviders().getByAlias(indicator.getValue());
+            boolean namesArcGis = arcgis != null && ArcGisConfig.PROVIDER_ID.equals(arcgis.getProviderId());
+            if (namesArcGis && realm.getClientByClientId(indicator.getValue()) != null) {
+                throw new IllegalArgumentException("Resource indicator '" + indicator.getKey() + "' names '" + indicator.getValue()
+                        + "', which is both a client and an ArcGIS identity provider: rename one so the resource has one meaning");
+            }
+        }
     }
 
     private SettingReader settings() {

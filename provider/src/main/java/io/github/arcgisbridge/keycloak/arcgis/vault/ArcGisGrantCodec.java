@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 
 import org.keycloak.TokenCategory;
@@ -36,12 +37,8 @@ public final class ArcGisGrantCodec {
     public static String encrypt(KeycloakSession session, RealmModel realm, GrantBinding binding, ArcGisGrant grant) {
         try {
             KeyWrapper key = session.keys().getActiveKey(realm, KeyUse.ENC, algorithm(session));
-            byte[] iv = new byte[IV_BYTES];
-            RANDOM.nextBytes(iv);
-            Cipher cipher = cipher(Cipher.ENCRYPT_MODE, key, iv, binding);
-            byte[] sealed = cipher.doFinal(JsonSerialization.writeValueAsBytes(grant));
-            return String.join(".", FORMAT, ENCODER.encodeToString(key.getKid().getBytes(StandardCharsets.UTF_8)),
-                    ENCODER.encodeToString(iv), ENCODER.encodeToString(sealed));
+            return FORMAT + "." + ENCODER.encodeToString(key.getKid().getBytes(StandardCharsets.UTF_8)) + "."
+                    + seal(key.getSecretKey(), binding, JsonSerialization.writeValueAsBytes(grant));
         } catch (Exception e) {
             throw new IllegalStateException("ArcGIS grant could not be encrypted", e);
         }
@@ -52,27 +49,44 @@ public final class ArcGisGrantCodec {
         if (stored == null) {
             return null;
         }
-        String[] parts = stored.split("\\.", -1);
-        if (parts.length != 4 || !FORMAT.equals(parts[0])) {
+        String[] parts = stored.split("\\.", 3);
+        if (parts.length != 3 || !FORMAT.equals(parts[0])) {
             return null;
         }
         try {
-            Base64.Decoder decoder = Base64.getUrlDecoder();
-            String kid = new String(decoder.decode(parts[1]), StandardCharsets.UTF_8);
+            String kid = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
             KeyWrapper key = session.keys().getKey(realm, kid, KeyUse.ENC, algorithm(session));
-            if (key == null) {
-                return null;
-            }
-            byte[] json = cipher(Cipher.DECRYPT_MODE, key, decoder.decode(parts[2]), binding).doFinal(decoder.decode(parts[3]));
-            return JsonSerialization.readValue(json, ArcGisGrant.class);
+            byte[] json = key == null ? null : open(key.getSecretKey(), binding, parts[2]);
+            return json == null ? null : JsonSerialization.readValue(json, ArcGisGrant.class);
         } catch (Exception e) {
             return null;
         }
     }
 
-    private static Cipher cipher(int mode, KeyWrapper key, byte[] iv, GrantBinding binding) throws GeneralSecurityException {
+    /** AES-GCM with a fresh random IV and the binding as associated data: {@code <iv>.<ciphertext and tag>}. */
+    static String seal(SecretKey key, GrantBinding binding, byte[] plaintext) throws GeneralSecurityException {
+        byte[] iv = new byte[IV_BYTES];
+        RANDOM.nextBytes(iv);
+        return ENCODER.encodeToString(iv) + "." + ENCODER.encodeToString(cipher(Cipher.ENCRYPT_MODE, key, iv, binding).doFinal(plaintext));
+    }
+
+    /** The plaintext, or null when the sealed value is malformed, tampered with, or sealed for another binding or key. */
+    static byte[] open(SecretKey key, GrantBinding binding, String sealed) {
+        String[] parts = sealed.split("\\.", -1);
+        if (parts.length != 2) {
+            return null;
+        }
+        try {
+            Base64.Decoder decoder = Base64.getUrlDecoder();
+            return cipher(Cipher.DECRYPT_MODE, key, decoder.decode(parts[0]), binding).doFinal(decoder.decode(parts[1]));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static Cipher cipher(int mode, SecretKey key, byte[] iv, GrantBinding binding) throws GeneralSecurityException {
         Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-        cipher.init(mode, key.getSecretKey(), new GCMParameterSpec(TAG_BITS, iv));
+        cipher.init(mode, key, new GCMParameterSpec(TAG_BITS, iv));
         cipher.updateAAD(binding.associatedData());
         return cipher;
     }
