@@ -24,6 +24,8 @@ import org.keycloak.representations.AccessTokenResponse;
 import io.github.arcgisbridge.keycloak.arcgis.token.ArcGisTokenIssuer;
 import io.github.arcgisbridge.keycloak.error.RejectedException;
 import io.github.arcgisbridge.keycloak.error.Rejection;
+import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics;
+import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics.Target;
 import io.github.arcgisbridge.keycloak.mint.ExchangedTokenMinter;
 import io.github.arcgisbridge.keycloak.mint.ScopeNarrowing;
 import io.github.arcgisbridge.keycloak.subject.SubjectTokenValidator;
@@ -57,6 +59,8 @@ final class IdentityServer4TokenExchangeProvider implements TokenExchangeProvide
     @Override
     public Response exchange(TokenExchangeContext context) {
         ExchangeRoute route = routeOf(context).orElseThrow(() -> new IllegalStateException("exchange() of a request this provider does not support"));
+        long started = System.nanoTime();
+        Target target = route.toArcGis() ? Target.ARCGIS_TOKEN : Target.KEYCLOAK_TOKEN;
         EventBuilder event = context.getEvent();
         event.detail(Details.IDENTITY_PROVIDER, route.identityProvider().getAlias());
         event.detail(OAuth2Constants.SUBJECT_ISSUER, route.identityProvider().getAlias());
@@ -66,8 +70,12 @@ final class IdentityServer4TokenExchangeProvider implements TokenExchangeProvide
             }
             Object response = route.toArcGis() ? issueArcGisToken(context, route, event) : mintKeycloakToken(context, route, event);
             event.success();
+            BridgeMetrics.exchange(context.getRealm().getName(), target, "success", "none", System.nanoTime() - started);
             return context.getCors().add(Response.ok(response, MediaType.APPLICATION_JSON_TYPE));
         } catch (RejectedException e) {
+            Rejection rejection = e.rejection();
+            BridgeMetrics.exchange(context.getRealm().getName(), target, rejection.status() == Response.Status.SERVICE_UNAVAILABLE
+                    ? "unavailable" : "refused", rejection.reason(), System.nanoTime() - started);
             return refusal(context, event, e);
         }
     }

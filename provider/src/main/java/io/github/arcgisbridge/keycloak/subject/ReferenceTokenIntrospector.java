@@ -7,6 +7,8 @@ import org.keycloak.vault.VaultStringSecret;
 
 import io.github.arcgisbridge.keycloak.error.Rejection;
 import io.github.arcgisbridge.keycloak.fingerprint.Fingerprint;
+import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics;
+import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics.Upstream;
 import io.github.arcgisbridge.keycloak.identityserver4.IdentityServer4Config;
 import io.github.arcgisbridge.keycloak.upstream.UpstreamJson;
 
@@ -34,6 +36,7 @@ final class ReferenceTokenIntrospector {
         }
         String cacheKey = session.getContext().getRealm().getId() + "/" + config.getAlias() + "/" + Fingerprint.of(token);
         JsonNode cached = cache.get(cacheKey, now);
+        BridgeMetrics.introspectionCache(cached != null);
         if (cached != null) {
             return cached;
         }
@@ -55,7 +58,7 @@ final class ReferenceTokenIntrospector {
             return UpstreamJson.object(SimpleHttp.create(session).doPost(config.getTokenIntrospectionUrl())
                             .authBasic(config.getIntrospectionApiName(), apiSecret)
                             .param("token", token)
-                            .param("token_type_hint", "access_token"),
+                            .param("token_type_hint", "access_token"), Upstream.INTROSPECTION,
                     "Identity provider '" + config.getAlias() + "' introspection endpoint", Rejection.INTROSPECTION_UNAVAILABLE);
         }
     }

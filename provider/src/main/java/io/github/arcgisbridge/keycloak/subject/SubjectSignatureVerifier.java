@@ -12,6 +12,8 @@ import org.keycloak.models.KeycloakSession;
 
 import io.github.arcgisbridge.keycloak.error.Rejection;
 import io.github.arcgisbridge.keycloak.identityserver4.IdentityServer4Config;
+import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics;
+import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics.Outcome;
 
 /**
  * Checks a JWS signature with the identity provider's keys, taken from Keycloak's public-key storage: the JWKS is
@@ -65,10 +67,14 @@ final class SubjectSignatureVerifier {
     }
 
     private static KeyWrapper lookUp(KeycloakSession session, IdentityServer4Config config, ParsedJws jws) {
+        long started = System.nanoTime();
         try {
-            return PublicKeyStorageManager.getIdentityProviderKeyWrapper(session, session.getContext().getRealm(), config,
+            KeyWrapper key = PublicKeyStorageManager.getIdentityProviderKeyWrapper(session, session.getContext().getRealm(), config,
                     jws.keyId(), jws.algorithm());
+            BridgeMetrics.signingKeyLookup(Outcome.OK, System.nanoTime() - started);
+            return key;
         } catch (RuntimeException e) {
+            BridgeMetrics.signingKeyLookup(Outcome.UNAVAILABLE, System.nanoTime() - started);
             LOG.warnf("Identity provider '%s': signing keys could not be loaded from '%s': %s", config.getAlias(),
                     config.getJwksUrl(), e.getMessage());
             throw Rejection.KEYS_UNAVAILABLE.exception();

@@ -6,6 +6,9 @@ import org.keycloak.http.simple.SimpleHttpRequest;
 import org.keycloak.http.simple.SimpleHttpResponse;
 
 import io.github.arcgisbridge.keycloak.error.Rejection;
+import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics;
+import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics.Outcome;
+import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics.Upstream;
 
 /**
  * One JSON call to an upstream service through Keycloak's HTTP client (whose connection and socket timeouts are
@@ -19,20 +22,25 @@ public final class UpstreamJson {
     private UpstreamJson() {
     }
 
-    public static JsonNode object(SimpleHttpRequest request, String upstream, Rejection unavailable) {
+    /** @param description how log lines name the endpoint, e.g. {@code Identity provider 'x' userinfo endpoint} */
+    public static JsonNode object(SimpleHttpRequest request, Upstream upstream, String description, Rejection unavailable) {
+        long started = System.nanoTime();
         int status;
         JsonNode body;
         try (SimpleHttpResponse response = request.acceptJson().asResponse()) {
             status = response.getStatus();
             body = status == 200 ? response.asJson() : null;
         } catch (Exception e) {
-            LOG.warnf("%s unreachable or unreadable: %s", upstream, e.getClass().getSimpleName());
+            BridgeMetrics.upstream(upstream, Outcome.UNAVAILABLE, System.nanoTime() - started);
+            LOG.warnf("%s unreachable or unreadable: %s", description, e.getClass().getSimpleName());
             throw unavailable.exception();
         }
         if (status != 200 || body == null || !body.isObject()) {
-            LOG.warnf("%s answered HTTP %d%s", upstream, status, status == 200 ? " without a JSON object" : "");
+            BridgeMetrics.upstream(upstream, Outcome.UNAVAILABLE, System.nanoTime() - started);
+            LOG.warnf("%s answered HTTP %d%s", description, status, status == 200 ? " without a JSON object" : "");
             throw unavailable.exception();
         }
+        BridgeMetrics.upstream(upstream, Outcome.OK, System.nanoTime() - started);
         return body;
     }
 }

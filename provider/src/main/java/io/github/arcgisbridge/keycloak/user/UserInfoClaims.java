@@ -5,6 +5,7 @@ import org.keycloak.http.simple.SimpleHttp;
 import org.keycloak.models.KeycloakSession;
 
 import io.github.arcgisbridge.keycloak.error.Rejection;
+import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics.Upstream;
 import io.github.arcgisbridge.keycloak.identityserver4.IdentityServer4Config;
 import io.github.arcgisbridge.keycloak.upstream.UpstreamJson;
 
@@ -23,7 +24,7 @@ final class UserInfoClaims {
         if (config.isDisableUserInfoService() || url == null || url.isBlank()) {
             return null;
         }
-        JsonNode body = UpstreamJson.object(SimpleHttp.create(session).doGet(url).auth(accessToken),
+        JsonNode body = UpstreamJson.object(SimpleHttp.create(session).doGet(url).auth(accessToken), Upstream.USERINFO,
                 "Identity provider '" + config.getAlias() + "' userinfo endpoint", Rejection.USERINFO_UNAVAILABLE);
         // OpenID Connect Core §5.3.2: the userinfo sub must equal the token's, or the response must not be used.
         JsonNode subject = body.get("sub");

@@ -26,6 +26,7 @@ import org.keycloak.userprofile.ValidationException;
 
 import io.github.arcgisbridge.keycloak.error.Rejection;
 import io.github.arcgisbridge.keycloak.identityserver4.IdentityServer4Config;
+import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics;
 import io.github.arcgisbridge.keycloak.subject.VerifiedSubject;
 import io.github.arcgisbridge.keycloak.transaction.OwnTransaction;
 
@@ -68,15 +69,20 @@ final class UserRegistration {
         validate(attributes);
         Rejection conflict = conflict(identity);
         if (conflict != null) {
-            return committedUserOf(subject).orElseThrow(conflict::exception);
+            String winner = committedUserOf(subject).orElseThrow(conflict::exception);
+            BridgeMetrics.registration("reused");
+            return winner;
         }
         boolean emailVerified = BrokeredIdentity.emailVerified(config, subject, userInfo, identity.getEmail());
         String userId;
         try {
             userId = OwnTransaction.run(session, (fresh, freshRealm) -> create(fresh, freshRealm, attributes, emailVerified, identity, mappers));
         } catch (ModelDuplicateException e) {
-            return winnerOf(subject, identity);
+            String winner = winnerOf(subject, identity);
+            BridgeMetrics.registration("reused");
+            return winner;
         }
+        BridgeMetrics.registration("created");
         event.clone().event(EventType.REGISTER)
                 .user(userId)
                 .detail(Details.REGISTER_METHOD, "token-exchange")

@@ -17,6 +17,7 @@ import io.github.arcgisbridge.testbed.identityserver.IdentityServer4Issuer;
  * the upstream secrets the shipped realm export refers to ({@code ${vault.…}}), as a deployment would provide them.
  * The JWKS refetch throttle is lowered from 10 s to 2 s so key-rotation tests need not wait long, and at most
  * {@link #ARCGIS_MAX_CONCURRENT_REFRESHES} exchanges may wait for ArcGIS at once, so the bound is reachable in a test.
+ * Metrics are on, as an operator would run it, so the tests can read the extension's meters on the management port.
  */
 public final class BridgeServerConfig implements KeycloakServerConfig {
 
@@ -32,6 +33,7 @@ public final class BridgeServerConfig implements KeycloakServerConfig {
                 "identityserver4-api-secret", IdentityServer4Issuer.API_SECRET,
                 "arcgis-client-secret", ARCGIS_APP_SECRET));
         return config.dependencyCurrentProject()
+                .option("metrics-enabled", "true")
                 .option("vault", "file")
                 .option("vault-dir", VAULT.toAbsolutePath().toString())
                 .spiOption("public-key-storage", "infinispan", "min-time-between-requests", String.valueOf(KEY_REFETCH_THROTTLE_SECONDS))

@@ -10,7 +10,11 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.vault.VaultStringSecret;
 
 import io.github.arcgisbridge.keycloak.arcgis.ArcGisConfig;
+import io.github.arcgisbridge.keycloak.error.RejectedException;
 import io.github.arcgisbridge.keycloak.error.Rejection;
+import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics;
+import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics.Outcome;
+import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics.Upstream;
 
 /**
  * Calls to the portal's {@code sharing/rest} through Keycloak's HTTP client (its timeouts bound every call), as
@@ -41,7 +45,8 @@ public final class ArcGisPortalClient {
 
     /** {@code refresh_token} grant: a new access token for the member; the refresh token stays as it is. */
     public PortalToken refresh(String refreshToken) {
-        return PortalToken.require(call(form("refresh_token").param("refresh_token", refreshToken), Rejection.ARCGIS_AUTHORIZATION_INVALID),
+        return PortalToken.require(call(form("refresh_token").param("refresh_token", refreshToken), Upstream.ARCGIS_TOKEN,
+                Rejection.ARCGIS_AUTHORIZATION_INVALID),
                 PortalToken.ACCESS, config);
     }
 
@@ -51,7 +56,7 @@ public final class ArcGisPortalClient {
      */
     public PortalGrant renew(String refreshToken, String redirectUri) {
         JsonNode answer = call(form(SimpleHttp.create(session).withRequestConfig(RENEWAL_TIMEOUTS), "exchange_refresh_token")
-                .param("redirect_uri", redirectUri).param("refresh_token", refreshToken), Rejection.ARCGIS_AUTHORIZATION_INVALID);
+                .param("redirect_uri", redirectUri).param("refresh_token", refreshToken), Upstream.ARCGIS_TOKEN, Rejection.ARCGIS_AUTHORIZATION_INVALID);
         return new PortalGrant(PortalToken.require(answer, PortalToken.ACCESS, config), PortalToken.require(answer, PortalToken.REFRESH, config));
     }
 
@@ -59,7 +64,7 @@ public final class ArcGisPortalClient {
     public PortalToken appToken() {
         try (VaultStringSecret secret = session.vault().getStringSecret(config.getClientSecret())) {
             return PortalToken.require(call(form("client_credentials").param("client_secret", secret.get().orElse(config.getClientSecret())),
-                    Rejection.ARCGIS_APP_CREDENTIALS_REFUSED), PortalToken.ACCESS, config);
+                    Upstream.ARCGIS_TOKEN, Rejection.ARCGIS_APP_CREDENTIALS_REFUSED), PortalToken.ACCESS, config);
         }
     }
 
@@ -72,18 +77,19 @@ public final class ArcGisPortalClient {
                 .param("f", "json")
                 .param("client_id", config.getClientId())
                 .param("token_type_hint", "refresh_token")
-                .param("auth_token", refreshToken), Rejection.ARCGIS_AUTHORIZATION_INVALID);
+                .param("auth_token", refreshToken), Upstream.ARCGIS_REVOKE_TOKEN, Rejection.ARCGIS_AUTHORIZATION_INVALID);
     }
 
     /** {@code community/self}: the member a token belongs to. */
     public JsonNode self(String accessToken) {
         return call(SimpleHttp.create(session).doGet(config.getSharingRestUrl() + "/community/self?f=json")
-                .header("X-Esri-Authorization", "Bearer " + accessToken), Rejection.ARCGIS_AUTHORIZATION_INVALID);
+                .header("X-Esri-Authorization", "Bearer " + accessToken), Upstream.ARCGIS_COMMUNITY_SELF, Rejection.ARCGIS_AUTHORIZATION_INVALID);
     }
 
     /** {@code portals/self} without a token: the portal's public view, which names its organisation. */
     public JsonNode organization() {
-        return call(SimpleHttp.create(session).doGet(config.getSharingRestUrl() + "/portals/self?f=json"), Rejection.ARCGIS_UNAVAILABLE);
+        return call(SimpleHttp.create(session).doGet(config.getSharingRestUrl() + "/portals/self?f=json"), Upstream.ARCGIS_PORTALS_SELF,
+                Rejection.ARCGIS_UNAVAILABLE);
     }
 
     private SimpleHttpRequest form(String grantType) {
@@ -97,7 +103,20 @@ public final class ArcGisPortalClient {
                 .param("client_id", config.getClientId());
     }
 
-    private JsonNode call(SimpleHttpRequest request, Rejection refused) {
+    private JsonNode call(SimpleHttpRequest request, Upstream upstream, Rejection refused) {
+        long started = System.nanoTime();
+        try {
+            JsonNode body = answer(request, refused);
+            BridgeMetrics.upstream(upstream, Outcome.OK, System.nanoTime() - started);
+            return body;
+        } catch (RejectedException e) {
+            BridgeMetrics.upstream(upstream, e.rejection() == Rejection.ARCGIS_UNAVAILABLE ? Outcome.UNAVAILABLE : Outcome.REFUSED,
+                    System.nanoTime() - started);
+            throw e;
+        }
+    }
+
+    private JsonNode answer(SimpleHttpRequest request, Rejection refused) {
         int status;
         JsonNode body;
         try (SimpleHttpResponse response = request.acceptJson().asResponse()) {

@@ -25,6 +25,8 @@ import io.github.arcgisbridge.keycloak.arcgis.portal.ArcGisPortalClient;
 import io.github.arcgisbridge.keycloak.error.RejectedException;
 import io.github.arcgisbridge.keycloak.error.Rejection;
 import io.github.arcgisbridge.keycloak.fingerprint.Fingerprint;
+import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics;
+import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics.VaultResult;
 import io.github.arcgisbridge.keycloak.transaction.OwnTransaction;
 
 /**
@@ -79,14 +81,20 @@ public final class ArcGisTokenVault {
                 refusedToken == null ? null : Fingerprint.of(refusedToken));
         String key = realm.getId() + "/" + config.getAlias() + "/" + user.getId();
         ArcGisGrant refreshedHere = recentlyRefreshed(key, link.getToken(), want);
-        if (refreshedHere != null) {
-            return refreshedHere;
-        }
-        ArcGisGrant grant = ArcGisGrantCodec.decrypt(session, realm, want.binding(), link.getToken());
+        ArcGisGrant grant = refreshedHere != null ? refreshedHere : ArcGisGrantCodec.decrypt(session, realm, want.binding(), link.getToken());
         if (grant == null) {
             throw Rejection.ARCGIS_NOT_LINKED.exception();
         }
-        return want.accepts(grant) ? grant : refreshOnce(session, user, link.getToken(), grant, key, want);
+        if (want.accepts(grant)) {
+            BridgeMetrics.vault(VaultResult.CACHED);
+            return grant;
+        }
+        try {
+            return refreshOnce(session, user, link.getToken(), grant, key, want);
+        } catch (RejectedException e) {
+            BridgeMetrics.vault(e.rejection() == Rejection.ARCGIS_BUSY ? VaultResult.BUSY : VaultResult.FAILED);
+            throw e;
+        }
     }
 
     /** What this request needs of a grant. */
@@ -102,7 +110,15 @@ public final class ArcGisTokenVault {
             throw Rejection.ARCGIS_BUSY.exception();
         }
         try {
-            return refreshes.run(key, () -> refreshOnThisNodeOrAwaitAnother(session, user, storedRead, grant, key, want));
+            boolean[] led = {false};
+            ArcGisGrant refreshed = refreshes.run(key, () -> {
+                led[0] = true;
+                return refreshOnThisNodeOrAwaitAnother(session, user, storedRead, grant, key, want);
+            });
+            if (!led[0]) {
+                BridgeMetrics.vault(VaultResult.SHARED);
+            }
+            return refreshed;
         } finally {
             refreshSlots.release();
         }
@@ -113,6 +129,7 @@ public final class ArcGisTokenVault {
         // A refresh may have finished between this request's first look and taking the in-flight slot.
         ArcGisGrant refreshedMeanwhile = recentlyRefreshed(key, storedRead, want);
         if (refreshedMeanwhile != null) {
+            BridgeMetrics.vault(VaultResult.SHARED);
             return refreshedMeanwhile;
         }
         ClusterProvider cluster = session.getProvider(ClusterProvider.class);
@@ -138,6 +155,7 @@ public final class ArcGisTokenVault {
             throw Rejection.ARCGIS_NOT_LINKED.exception();
         }
         if (changedMeanwhile && want.accepts(current)) {
+            BridgeMetrics.vault(VaultResult.SHARED);
             return current;
         }
         ArcGisGrant next = obtain(session, want.config(), current);
@@ -161,12 +179,16 @@ public final class ArcGisTokenVault {
         }
         ArcGisPortalClient portal = new ArcGisPortalClient(session, config);
         if (!grant.renewalDue(config.getRenewalMarginSeconds(), now)) {
-            return grant.withAccessToken(portal.refresh(grant.refreshToken()), now);
+            ArcGisGrant refreshed = grant.withAccessToken(portal.refresh(grant.refreshToken()), now);
+            BridgeMetrics.vault(VaultResult.REFRESHED);
+            return refreshed;
         }
         RealmModel realm = session.getContext().getRealm();
         String redirectUri = Urls.identityProviderAuthnResponse(session.getContext().getUri().getBaseUri(), config.getAlias(), realm.getName()).toString();
         try {
-            return ArcGisGrant.issued(portal.renew(grant.refreshToken(), redirectUri), grant.username(), now);
+            ArcGisGrant renewed = ArcGisGrant.issued(portal.renew(grant.refreshToken(), redirectUri), grant.username(), now);
+            BridgeMetrics.vault(VaultResult.RENEWED);
+            return renewed;
         } catch (RejectedException e) {
             if (e.rejection() != Rejection.ARCGIS_UNAVAILABLE) {
                 throw e;
@@ -174,7 +196,9 @@ public final class ArcGisTokenVault {
             LOG.infof("ArcGIS identity provider '%s': no usable answer to a refresh-token renewal for '%s'; checking the old refresh token",
                     config.getAlias(), grant.username());
             try {
-                return grant.withAccessToken(portal.refresh(grant.refreshToken()), now);
+                ArcGisGrant refreshed = grant.withAccessToken(portal.refresh(grant.refreshToken()), now);
+                BridgeMetrics.vault(VaultResult.REFRESHED);
+                return refreshed;
             } catch (RejectedException refused) {
                 if (refused.rejection() == Rejection.ARCGIS_AUTHORIZATION_INVALID) {
                     LOG.warnf("ArcGIS identity provider '%s': ArcGIS processed the renewal for '%s' but its answer was lost; the "
@@ -206,6 +230,7 @@ public final class ArcGisTokenVault {
             // The other node's refresh failed (ArcGIS down or refusing): its caller got the reason; this one retries later.
             throw Rejection.ARCGIS_UNAVAILABLE.exception();
         }
+        BridgeMetrics.vault(VaultResult.SHARED);
         return grant;
     }
 
