@@ -16,6 +16,8 @@ import org.keycloak.testframework.realm.RealmBuilder;
 import org.keycloak.testframework.realm.RealmConfig;
 import org.keycloak.util.JsonSerialization;
 
+import io.github.arcgisbridge.testbed.arcgis.ArcGisPortal;
+
 /**
  * The shipped realm export ({@code realm-export/arcgis-realm.json}), pointed at the in-process testbed issuer and
  * ArcGIS emulator instead of {@code http://localhost:5000} and {@code :8090}, {@code arcgis-online} accepting the
@@ -24,7 +26,7 @@ import org.keycloak.util.JsonSerialization;
  * tests need: one confidential and one public client missing from the exchange permissions, and permissions naming a
  * client that does not exist and one that is disabled.
  */
-public final class ArcgisRealmConfig implements RealmConfig {
+public class ArcgisRealmConfig implements RealmConfig {
 
     static final String REALM_EXPORT = "../realm-export/arcgis-realm.json";
     /** The export ships no client secret (Keycloak generates one on import); the tests set their own. */
@@ -37,7 +39,7 @@ public final class ArcgisRealmConfig implements RealmConfig {
     public RealmBuilder configure(RealmBuilder ignored) {
         RealmRepresentation realm = read();
         realm.getIdentityProviders().forEach(each -> each.getConfig().replaceAll((key, value) -> value
-                .replace(LOCAL_ISSUER, Testbed.issuer().issuer()).replace(LOCAL_PORTAL, Testbed.portal().baseUrl())));
+                .replace(LOCAL_ISSUER, Testbed.issuer().issuer()).replace(LOCAL_PORTAL, portal().baseUrl())));
         IdentityProviderRepresentation idp = realm.getIdentityProviders().get(0);
         idp.getConfig().computeIfPresent("exchangePermissions",
                 (key, value) -> value.replace("map-app=arcgis-online", "map-app=arcgis-online,ghost-app,disabled-app"));
@@ -47,7 +49,7 @@ public final class ArcgisRealmConfig implements RealmConfig {
         clients.stream().filter(c -> c.getClientId().equals("arcgis-online")).findFirst().ifPresent(arcgis -> {
             arcgis.setSecret(ARCGIS_ONLINE_SECRET);
             List<String> redirects = new ArrayList<>(arcgis.getRedirectUris());
-            redirects.add(Testbed.portal().sharingRest() + "/oauth2/oidc/*");
+            redirects.add(portal().sharingRest() + "/oauth2/oidc/*");
             arcgis.setRedirectUris(redirects);
         });
         clients.add(client("unlisted-app", false, true));
@@ -55,6 +57,11 @@ public final class ArcgisRealmConfig implements RealmConfig {
         clients.add(client("disabled-app", false, false));
         realm.setClients(clients);
         return RealmBuilder.update(realm);
+    }
+
+    /** The ArcGIS portal the realm's ArcGIS identity provider and arcgis-online serve. */
+    ArcGisPortal portal() {
+        return Testbed.portal();
     }
 
     static ClientRepresentation client(String clientId, boolean publicClient, boolean enabled) {

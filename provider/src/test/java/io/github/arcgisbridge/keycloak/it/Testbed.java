@@ -19,6 +19,7 @@ final class Testbed {
 
     private static IdentityServer4Issuer issuer;
     private static ArcGisPortal portal;
+    private static ArcGisPortal enterprisePortal;
 
     private Testbed() {
     }
@@ -34,6 +35,19 @@ final class Testbed {
             issuer.registerClient(new RegisteredClient("keycloak-broker", BridgeServerConfig.BROKER_CLIENT_SECRET, Set.of(KEYCLOAK_BROKER_REDIRECT)));
         }
         return issuer;
+    }
+
+    /** An ArcGIS Enterprise portal (context path /portal) with a federated ArcGIS Server. */
+    static synchronized ArcGisPortal enterprisePortal() {
+        if (enterprisePortal == null) {
+            try {
+                enterprisePortal = ArcGisPortal.startEnterprise(0, "Bridge test Enterprise portal");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(enterprisePortal::close));
+        }
+        return enterprisePortal;
     }
 
     static synchronized ArcGisPortal portal() {
