@@ -105,11 +105,16 @@ final class UserRegistration {
     }
 
     private Rejection conflict(BrokeredIdentityContext identity) {
-        if (session.users().getUserByUsername(realm, identity.getUsername()) != null) {
+        return committedConflict(session.users(), realm, identity);
+    }
+
+    /** A username or email (when the realm wants them unique) that an unlinked user already has. */
+    private static Rejection committedConflict(UserProvider users, RealmModel realm, BrokeredIdentityContext identity) {
+        if (users.getUserByUsername(realm, identity.getUsername()) != null) {
             return Rejection.USERNAME_TAKEN;
         }
         boolean emailTaken = identity.getEmail() != null && !realm.isDuplicateEmailsAllowed()
-                && session.users().getUserByEmail(realm, identity.getEmail()) != null;
+                && users.getUserByEmail(realm, identity.getEmail()) != null;
         return emailTaken ? Rejection.EMAIL_TAKEN : null;
     }
 
@@ -128,7 +133,8 @@ final class UserRegistration {
     /**
      * This request lost the race for the subject's user: the database refused a second user or link. On PostgreSQL the
      * refused insert waited for the winner's commit, so the winner's user is normally there at the first look; the
-     * wait is bounded all the same. A username or email taken by another subject meanwhile is that subject's, not a race.
+     * wait is bounded all the same. A username or email taken by another subject meanwhile is that subject's, not a race;
+     * a winner that stays invisible past the bound (a database replica lagging behind) leaves the caller to retry.
      */
     private String winnerOf(VerifiedSubject subject, BrokeredIdentityContext identity) {
         long deadline = System.currentTimeMillis() + WINNER_WAIT_MILLIS;
@@ -137,8 +143,8 @@ final class UserRegistration {
             if (winner.isPresent()) {
                 return winner.get();
             }
-            Rejection conflict = OwnTransaction.run(session, (fresh, freshRealm) -> fresh.getProvider(UserProvider.class, "jpa")
-                    .getUserByUsername(freshRealm, identity.getUsername()) != null ? Rejection.USERNAME_TAKEN : null);
+            Rejection conflict = OwnTransaction.run(session, (fresh, freshRealm) -> committedConflict(fresh.getProvider(UserProvider.class, "jpa"),
+                    freshRealm, identity));
             if (conflict != null || System.currentTimeMillis() >= deadline) {
                 throw (conflict != null ? conflict : Rejection.USER_CREATION_PENDING).exception();
             }

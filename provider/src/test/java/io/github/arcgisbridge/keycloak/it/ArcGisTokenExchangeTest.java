@@ -227,6 +227,11 @@ class ArcGisTokenExchangeTest {
             assertEquals("not_linked", accounts.exchangeForArcGisToken(user).post(realm.getBaseUrl()).text("error"), "no role");
             RoleRepresentation viewer = realm.admin().roles().get("arcgis-app-viewer").toRepresentation();
             realm.admin().users().get(accounts.keycloakUser(user).getId()).roles().realmLevel().add(List.of(viewer));
+            ProviderSettings.with(realm, "arcgis", Map.of("clientSecret", "not-the-app-secret"), () -> {
+                events.skipAll();
+                Refusals.assertRefused(events, accounts.exchangeForArcGisToken(user).post(realm.getBaseUrl()), 503, "temporarily_unavailable",
+                        "arcgis_app_credentials_refused");
+            });
             int appGrants = portal.tokenRequests("client_credentials");
             TokenEndpoint.Reply reply = accounts.exchangeForArcGisToken(user).post(realm.getBaseUrl());
             assertEquals(200, reply.status(), reply.toString());

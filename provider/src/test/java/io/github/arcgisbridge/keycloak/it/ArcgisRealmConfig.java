@@ -23,8 +23,8 @@ import io.github.arcgisbridge.testbed.arcgis.ArcGisPortal;
  * ArcGIS emulator instead of {@code http://localhost:5000} and {@code :8090}, {@code arcgis-online} accepting the
  * in-process ArcGIS emulator's redirect URI, the confidential clients with the tests' secrets (the export ships none;
  * the upstream secrets come from the server's vault, see {@link BridgeServerConfig}), plus a few clients that only
- * tests need: one confidential and one public client missing from the exchange permissions, and permissions naming a
- * client that does not exist and one that is disabled.
+ * tests need: one confidential and one public client missing from the exchange permissions, permissions naming a
+ * client that does not exist and one that is disabled, and a client for password logins (to trip brute-force detection).
  */
 public class ArcgisRealmConfig implements RealmConfig {
 
@@ -55,6 +55,9 @@ public class ArcgisRealmConfig implements RealmConfig {
         clients.add(client("unlisted-app", false, true));
         clients.add(client("unlisted-spa", true, true));
         clients.add(client("disabled-app", false, false));
+        ClientRepresentation passwordLogin = client("password-login", true, true);
+        passwordLogin.setDirectAccessGrantsEnabled(true);
+        clients.add(passwordLogin);
         realm.setClients(clients);
         return RealmBuilder.update(realm);
     }

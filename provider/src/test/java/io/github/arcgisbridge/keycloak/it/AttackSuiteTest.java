@@ -302,6 +302,7 @@ class AttackSuiteTest {
         TestUser user = accounts.linked();
         Clocks.advance(time, Duration.ofMinutes(29));
         portal.fault(Fault.SLOW);
+        events.skipAll();
         int requests = BridgeServerConfig.ARCGIS_MAX_CONCURRENT_REFRESHES + 12;
         List<Timed> replies = timedConcurrently(requests, () -> accounts.exchangeForArcGisToken(user).post(realm.getBaseUrl()));
         portal.fault(Fault.NONE);
@@ -312,6 +313,11 @@ class AttackSuiteTest {
             assertTrue(timed.millis() < 2_000, "turned away at once: " + timed.millis() + " ms");
         });
         replies.forEach(timed -> assertEquals(503, timed.reply().status(), timed.reply().toString()));
+        int busy = 0;
+        for (EventRepresentation event = events.poll(); event != null; event = events.poll()) {
+            busy += "arcgis_busy".equals(event.getDetails() == null ? null : event.getDetails().get("reason")) ? 1 : 0;
+        }
+        assertEquals(turnedAway.size(), busy, "each one turned away is an event with its reason");
         assertEquals(200, accounts.exchangeForArcGisToken(user).post(realm.getBaseUrl()).status(), "fine once ArcGIS is back");
     }
 

@@ -68,6 +68,7 @@ class ExchangeRejectionTest {
                 refused("key the issuer does not publish", i -> arcgis(i.accessToken(alice().signing(Signing.RS256_UNPUBLISHED_KEY))), "signing_key_unknown"),
                 refused("jku header naming a foreign key set", i -> arcgis(i.accessToken(alice().signing(Signing.RS256_UNPUBLISHED_KEY)
                         .header("jku", "http://127.0.0.1:1/jwks"))), "signing_key_unknown"),
+                refused("ES256 claimed for the issuer's RSA key", i -> arcgis(i.accessToken(alice().header("alg", "ES256"))), "key_type_mismatch"),
                 refused("payload changed after signing", i -> arcgis(i.accessToken(alice().signing(Signing.TAMPERED_PAYLOAD))), "signature_invalid"),
                 refused("critical header", i -> arcgis(i.accessToken(alice().header("crit", new String[] {"exp"}))), "critical_header_unsupported"),
                 // issuer
@@ -155,6 +156,29 @@ class ExchangeRejectionTest {
         assertEquals("unauthorized_client", reply.text("error"));
         assertNull(reply.text("access_token"));
         assertEquals(before, RealmSnapshot.of(realm.admin()));
+    }
+
+    @Test
+    void userLockedOutByBruteForceDetectionIsRefused() {
+        UserRepresentation alice = realm.admin().users().search("alice", true).get(0);
+        org.keycloak.representations.idm.CredentialRepresentation password = new org.keycloak.representations.idm.CredentialRepresentation();
+        password.setType("password");
+        password.setValue("a-keycloak-password");
+        password.setTemporary(false);
+        realm.admin().users().get(alice.getId()).resetPassword(password);
+        try {
+            for (int attempt = 0; attempt < 5; attempt++) {
+                new TokenEndpoint.Form().client("password-login", null).add("grant_type", "password")
+                        .add("username", "alice").add("password", "wrong").post(realm.getBaseUrl());
+            }
+            events.skipAll();
+            TokenEndpoint.Reply reply = arcgis(ISSUER.accessToken(alice())).post(realm.getBaseUrl());
+            assertRefused(reply, 400, "invalid_request", "user_locked_out");
+        } finally {
+            realm.admin().attackDetection().clearBruteForceForUser(alice.getId());
+            realm.admin().users().get(alice.getId()).credentials().forEach(credential ->
+                    realm.admin().users().get(alice.getId()).removeCredential(credential.getId()));
+        }
     }
 
     @Test
