@@ -77,6 +77,9 @@ final class UserRegistration {
         String userId;
         try {
             userId = OwnTransaction.run(session, (fresh, freshRealm) -> create(fresh, freshRealm, attributes, emailVerified, identity, mappers));
+        } catch (ValidationException e) {
+            // The realm's user profile changed between the check above and the creation.
+            throw Rejection.USER_PROFILE_INVALID.exception();
         } catch (ModelDuplicateException e) {
             String winner = winnerOf(subject, identity);
             BridgeMetrics.registration("reused");

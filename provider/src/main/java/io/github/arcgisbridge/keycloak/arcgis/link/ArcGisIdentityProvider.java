@@ -92,7 +92,11 @@ public final class ArcGisIdentityProvider extends AbstractOAuth2IdentityProvider
             revocation.revokeLater(session, getConfig(), issued.refreshToken().value(), "a refused link");
             LOG.infof("ArcGIS identity provider '%s': refused to link ArcGIS member '%s' to user '%s' (%s)", getConfig().getAlias(),
                     username, user == null ? null : user.getUsername(), refusal);
-            throw new WebApplicationException(callback.error(getConfig(), refusal != null ? refusal : PORTAL_UNAVAILABLE));
+            String reason = refusal != null ? refusal : PORTAL_UNAVAILABLE;
+            if (callback == null) {
+                throw new IdentityBrokerException("ArcGIS member refused: " + reason).withMessageCode(reason);
+            }
+            throw new WebApplicationException(callback.error(getConfig(), reason));
         }
         RealmModel realm = session.getContext().getRealm();
         revokeReplacedGrant(realm, user, issued);

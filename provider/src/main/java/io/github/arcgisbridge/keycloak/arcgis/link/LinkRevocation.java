@@ -34,7 +34,7 @@ import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics;
  * <p>Revocation runs after Keycloak's transaction has committed (never for a rolled-back removal), in the background,
  * so an admin action never waits for or fails on ArcGIS. An attempt that gets no usable answer is retried a few times
  * over about three minutes; if ArcGIS stays unreachable, a warning names the member and the refresh token remains
- * valid at ArcGIS until it expires. Deleting the ArcGIS identity provider itself removes its links in bulk, without
+ * valid at ArcGIS until it expires. Deleting the ArcGIS identity provider or the realm removes links in bulk, without
  * events: revoke first by unlinking, or let the refresh tokens expire.</p>
  */
 public final class LinkRevocation implements ProviderEventListener {
