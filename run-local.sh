@@ -84,7 +84,8 @@ fi
 # shellcheck disable=SC2153 # KEYCLOAK and the other URLs come from .local/stack.env (stack_up)
 cat <<EOF
 
-Keycloak $KC_VERSION with the ArcGIS bridge is running (ArcGIS $STACK_DEPLOYMENT, its OpenID Connect login on $STACK_ARCGIS_LOGIN; ready after $(( $(date +%s) - started )) s).
+Keycloak $KC_VERSION with the ArcGIS bridge is running, ready after $(( $(date +%s) - started )) s
+(ArcGIS $STACK_DEPLOYMENT; ArcGIS's OpenID Connect login on $STACK_ARCGIS_LOGIN).
   Admin console:         $KEYCLOAK/admin/  ($STACK_ADMIN_USER / $STACK_ADMIN_PASSWORD, realm "arcgis")
   Realm discovery:       $REALM/.well-known/openid-configuration
   Token endpoint:        $REALM/protocol/openid-connect/token

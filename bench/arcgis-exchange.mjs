@@ -1,17 +1,23 @@
 // Measures the exchange to the user's ArcGIS token on a running local stack (./run-local.sh), for a user who has
 // linked ArcGIS (the browser test links alice): latency with a cached ArcGIS token versus a refreshed one, and how many
-// calls reach ArcGIS per 100 exchanges. Sequential requests on loopback; bounded in count.
-const keycloak = process.env.KEYCLOAK ?? "http://localhost:8080";
+// calls reach ArcGIS per 100 exchanges. Sequential requests on loopback; bounded in count. The stack's URLs and
+// map-app's secret come from .local/stack.env (or the environment).
+import { required, stackEnv } from "../scripts/stack-env.mjs";
+
+const env = stackEnv();
+const keycloak = required(env, "KEYCLOAK");
 const realm = `${keycloak}/realms/arcgis`;
-const issuer = process.env.IS4_ISSUER ?? "http://localhost:5000";
-const portal = process.env.ARCGIS_PORTAL ?? "http://localhost:8090";
-const count = Number(process.env.EXCHANGES ?? 100);
+const issuer = required(env, "IS4_ISSUER");
+const emulator = required(env, "ARCGIS_EMULATOR");
+const basic = "Basic " + Buffer.from(`map-app:${required(env, "MAP_APP_SECRET")}`).toString("base64");
+const count = Number(env.EXCHANGES ?? 100);
 
 const form = (values) => ({ method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(values) });
 const json = async (response) => { const body = await response.json(); if (!response.ok) throw new Error(JSON.stringify(body)); return body; };
 
 const admin = (await json(await fetch(`${keycloak}/realms/master/protocol/openid-connect/token`,
-  form({ grant_type: "password", client_id: "admin-cli", username: "admin", password: "admin" })))).access_token;
+  form({ grant_type: "password", client_id: "admin-cli", username: env.STACK_ADMIN_USER ?? "admin",
+    password: env.STACK_ADMIN_PASSWORD ?? "admin" })))).access_token;
 const idpUrl = `${keycloak}/admin/realms/arcgis/identity-provider/instances/arcgis`;
 const original = await json(await fetch(idpUrl, { headers: { Authorization: `Bearer ${admin}` } }));
 const setMargin = async (seconds) => {
@@ -23,11 +29,11 @@ const setMargin = async (seconds) => {
 };
 const subject = (await json(await fetch(`${issuer}/connect/token`,
   form({ grant_type: "password", client_id: "map-spa", username: "alice", password: "alice" })))).access_token;
-const stats = async () => json(await fetch(`${portal}/emulator/stats`));
+const stats = async () => json(await fetch(`${emulator}/emulator/stats`));
 const exchange = () => fetch(`${realm}/protocol/openid-connect/token`, {
   ...form({ grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", subject_token: subject,
     subject_token_type: "urn:ietf:params:oauth:token-type:access_token", subject_issuer: "identityserver4", requested_issuer: "arcgis" }),
-  headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: "Basic " + Buffer.from("map-app:map-app-secret").toString("base64") },
+  headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: basic },
 });
 
 async function run(label) {

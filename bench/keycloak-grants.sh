@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# Benchmark on a running local stack (./run-local.sh --bench starts it and calls this): wrk on loopback against one
+# Benchmark on a running local stack (bench/run.sh starts it and calls this): wrk on loopback against one
 # Keycloak 26.7 node, every scenario warmed up first, then measured at 2 and 8 connections in ROUNDS interleaved
 # rounds (the median round is reported):
 #   a  client_credentials                          d  our exchange, IdentityServer4 reference token (cached introspection)
 #   b  Keycloak's standard token exchange          e  our exchange to the user's ArcGIS token (cached in the vault)
 #   c  our exchange, IdentityServer4 JWT           f  Keycloak's JWT authorization grant, same IdentityServer4 token
 # Prints a markdown table and the ratios. Bounded: 6 warm-ups of WARMUP, 6 x 2 x ROUNDS runs of DURATION
-# (defaults 10 s, 10 s, 3 rounds: about 7 minutes).
+# (defaults 10 s, 10 s, 3 rounds: about 7 minutes). The stack's URLs and map-app's secret: the environment, else
+# .local/stack.env. The client bench-client it adds gets a secret Keycloak generates.
 set -euo pipefail
 cd "$(dirname "$0")"
+STACK_ENV=${STACK_ENV:-../.local/stack.env}
+if [ -z "${MAP_APP_SECRET:-}" ] && [ -f "$STACK_ENV" ]; then
+  set -a
+  # shellcheck source=/dev/null
+  . "$STACK_ENV"
+  set +a
+fi
+: "${MAP_APP_SECRET:?not set and not in $STACK_ENV: start the stack first (bench/run.sh)}"
 KC=${KEYCLOAK:-http://localhost:8080}
 REALM="$KC/realms/arcgis"
 ISSUER=${IS4_ISSUER:-http://localhost:5000}
@@ -22,15 +31,17 @@ field() { python3 -c "import json,sys; print(json.load(sys.stdin).get('$1',''))"
 admin() { curl -fsS -H "Authorization: Bearer $ADMIN" -H "Content-Type: application/json" "$@"; }
 
 ADMIN=$(curl -fsS "$KC/realms/master/protocol/openid-connect/token" -d grant_type=password -d client_id=admin-cli \
-  -d username=admin -d password=admin | field access_token)
+  -d username="${STACK_ADMIN_USER:-admin}" -d password="${STACK_ADMIN_PASSWORD:-admin}" | field access_token)
 
 # A confidential client for a, b and f: service account, standard exchange, JWT authorization grant from identityserver4.
-if [ -z "$(admin "$KC/admin/realms/arcgis/clients?clientId=bench-client" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)) or "")')" ]; then
-  admin -X POST "$KC/admin/realms/arcgis/clients" -d '{"clientId":"bench-client","secret":"bench-secret","publicClient":false,
+bench_client_id() { admin "$KC/admin/realms/arcgis/clients?clientId=bench-client" | python3 -c 'import json,sys; c=json.load(sys.stdin); print(c[0]["id"] if c else "")'; }
+if [ -z "$(bench_client_id)" ]; then
+  admin -X POST "$KC/admin/realms/arcgis/clients" -d '{"clientId":"bench-client","publicClient":false,
     "serviceAccountsEnabled":true,"standardFlowEnabled":false,"attributes":{"standard.token.exchange.enabled":"true",
     "oauth2.jwt.authorization.grant.enabled":"true","oauth2.jwt.authorization.grant.idp":"identityserver4",
     "access.token.lifespan":"3600"}}'
 fi
+BENCH_SECRET=$(admin "$KC/admin/realms/arcgis/clients/$(bench_client_id)/client-secret" | field value)
 # The identity provider also accepts the JWT authorization grant (RFC 7523): reuse allowed, tokens of up to an hour.
 admin "$KC/admin/realms/arcgis/identity-provider/instances/identityserver4" | python3 -c '
 import json,sys
@@ -46,7 +57,7 @@ password_token() {
 IS4_JWT=$(password_token)
 IS4_REFERENCE=$(password_token -d token_format=reference)
 IS4_FOR_KEYCLOAK=$(password_token -d "audience=$REALM")
-KC_TOKEN=$(curl -fsS "$REALM/protocol/openid-connect/token" -u bench-client:bench-secret -d grant_type=client_credentials | field access_token)
+KC_TOKEN=$(curl -fsS "$REALM/protocol/openid-connect/token" -u "bench-client:$BENCH_SECRET" -d grant_type=client_credentials | field access_token)
 EXCHANGE="grant_type=urn:ietf:params:oauth:grant-type:token-exchange&subject_token_type=urn:ietf:params:oauth:token-type:access_token"
 
 # scenario name, client:secret, form body
@@ -63,12 +74,12 @@ LUA
   status=$(curl -s -o "$WORK/$1.out" -w '%{http_code}' "$REALM/protocol/openid-connect/token" -H "Authorization: Basic $basic" --data "$3")
   echo "$status" >"$WORK/$1.status"
 }
-scenario a bench-client:bench-secret "grant_type=client_credentials"
-scenario b bench-client:bench-secret "$EXCHANGE&subject_token=$KC_TOKEN"
-scenario c map-app:map-app-secret "$EXCHANGE&subject_issuer=identityserver4&audience=arcgis-online&subject_token=$IS4_JWT"
-scenario d map-app:map-app-secret "$EXCHANGE&subject_issuer=identityserver4&audience=arcgis-online&subject_token=$IS4_REFERENCE"
-scenario e map-app:map-app-secret "$EXCHANGE&subject_issuer=identityserver4&requested_issuer=arcgis&subject_token=$IS4_JWT"
-scenario f bench-client:bench-secret "grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=$IS4_FOR_KEYCLOAK"
+scenario a "bench-client:$BENCH_SECRET" "grant_type=client_credentials"
+scenario b "bench-client:$BENCH_SECRET" "$EXCHANGE&subject_token=$KC_TOKEN"
+scenario c "map-app:$MAP_APP_SECRET" "$EXCHANGE&subject_issuer=identityserver4&audience=arcgis-online&subject_token=$IS4_JWT"
+scenario d "map-app:$MAP_APP_SECRET" "$EXCHANGE&subject_issuer=identityserver4&audience=arcgis-online&subject_token=$IS4_REFERENCE"
+scenario e "map-app:$MAP_APP_SECRET" "$EXCHANGE&subject_issuer=identityserver4&requested_issuer=arcgis&subject_token=$IS4_JWT"
+scenario f "bench-client:$BENCH_SECRET" "grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=$IS4_FOR_KEYCLOAK"
 
 MEASURED=()
 for name in a b c d e f; do

@@ -1,32 +1,57 @@
 #!/usr/bin/env bash
-# Soak on a running local stack (./run-local.sh --soak starts it with 1,000 generated IdentityServer4 users and
-# calls this): 100,000 token exchanges (IdentityServer4 JWT → token for arcgis-online) spread over 1,000 distinct
-# users, 8 connections. Measures what must not grow: the realm's user and client sessions, the users (each created
+# Soak: starts the local stack (scripts/stack.sh) with 1,000 generated IdentityServer4 users and a fixed 1 GiB heap,
+# then 100,000 token exchanges (IdentityServer4 JWT → token for arcgis-online) spread over the 1,000 users, 8
+# connections, and stops. Measures what must not grow: the realm's user and client sessions, the users (each created
 # once, by its first exchange), Keycloak's resident memory and live heap after a full GC (with the whole heap
 # committed and touched at start, RSS growth is native memory, not the heap filling up), the classes whose live
 # instances grew; and reports the calls made to the upstream issuer (JWKS, introspection, userinfo). Exits non-zero
 # when a check fails.
-#   KC_PID (required): Keycloak's process id      USERS (1000)   EXCHANGES (100000)   WARMUP_EXCHANGES (10000)
+#   bench/soak.sh [--reset]     --reset: from an empty database, so the warm-up creates the users
+#   USERS (1000)   EXCHANGES (100000)   WARMUP_EXCHANGES (10000); the stack's environment as scripts/stack.sh
 set -euo pipefail
-cd "$(dirname "$0")"
-KC=${KEYCLOAK:-http://localhost:8080}
-REALM="$KC/realms/arcgis"
-ISSUER=${IS4_ISSUER:-http://localhost:5000}
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/stack.sh
+. scripts/stack.sh
+for arg in "$@"; do
+  case "$arg" in
+    --reset) STACK_RESET=yes ;;
+    *) echo "unknown option: $arg" >&2; exit 2 ;;
+  esac
+done
 USERS=${USERS:-1000}
 EXCHANGES=${EXCHANGES:-100000}
 WARMUP_EXCHANGES=${WARMUP_EXCHANGES:-10000}
-: "${KC_PID:?KC_PID must name the Keycloak process}"
+stack_need_base
+stack_need wrk wrk
+stack_need python3 python3
+stack_need jcmd openjdk-17-jdk-headless
+stack_need pgrep procps
+stack_check_needs
+stack_ports_free "$KC_PORT" "$KC_MANAGEMENT_PORT" "$ISSUER_PORT" "$PORTAL_PORT"
+
+export TESTBED_LOAD_USERS=${TESTBED_LOAD_USERS:-$USERS}
+# A fixed 1 GiB heap, committed and touched up front: RSS growth then is native memory, not the heap filling up.
+export JAVA_OPTS_KC_HEAP=${JAVA_OPTS_KC_HEAP:-"-Xms1g -Xmx1g -XX:+AlwaysPreTouch"}
+WORK=$(mktemp -d)
+trap 'stack_stop; rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM
+stack_build
+stack_up
+stack_log "Soak (about 5 minutes)"
+# shellcheck disable=SC2153 # KEYCLOAK, IS4_ISSUER and MAP_APP_SECRET come from .local/stack.env (stack_up)
+KC=$KEYCLOAK
+REALM="$KC/realms/arcgis"
+ISSUER=$IS4_ISSUER
+KC_PID=${STACK_PIDS[keycloak]}
 # kc.sh starts the JVM as a child that carries the script's pid.
 JVM_PID=$(pgrep -f -- "-Dkc.script.pid=$KC_PID " | head -n 1 || true)
 KC_PID=${JVM_PID:-$KC_PID}
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
 
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 admin_get() {
   local token
   token=$(curl -fsS "$KC/realms/master/protocol/openid-connect/token" -d grant_type=password -d client_id=admin-cli \
-    -d username=admin -d password=admin | json "d['access_token']")
+    -d username="$STACK_ADMIN_USER" -d password="$STACK_ADMIN_PASSWORD" | json "d['access_token']")
   curl -fsS -H "Authorization: Bearer $token" "$KC/admin/realms/arcgis/$1"
 }
 sessions() { admin_get client-session-stats | json "sum(int(c['active']) + int(c['offline']) for c in d)"; }
@@ -41,10 +66,10 @@ upstream() { curl -fsS "$ISSUER/testbed/stats" | json "' / '.join(str(d[k]) for 
 run_wrk() {  # total exchanges; prints the SOAK summary line
   local done_dir="$WORK/done-$1" pid
   mkdir -p "$done_dir"
-  SOAK_DONE_DIR="$done_dir" SOAK_PER_THREAD=$(( $1 / 2 )) wrk -t2 -c8 -d60m --timeout 10s -s soak.lua \
+  SOAK_DONE_DIR="$done_dir" SOAK_PER_THREAD=$(( $1 / 2 )) wrk -t2 -c8 -d60m --timeout 10s -s "$STACK_ROOT/bench/soak.lua" \
     "$REALM/protocol/openid-connect/token" >"$WORK/wrk-$1.txt" &
   pid=$!
-  while [ "$(ls "$done_dir" | wc -l)" -lt 2 ] && kill -0 "$pid" 2>/dev/null; do sleep 1; done
+  while [ "$(find "$done_dir" -type f | wc -l)" -lt 2 ] && kill -0 "$pid" 2>/dev/null; do sleep 1; done
   kill -INT "$pid" 2>/dev/null || true
   wait "$pid" || true
   grep '^SOAK' "$WORK/wrk-$1.txt"
@@ -62,7 +87,7 @@ for n in range(1, users + 1):
         print(json.load(response)["access_token"])
 PY
 export SOAK_TOKENS="$WORK/tokens"
-export SOAK_BASIC; SOAK_BASIC=$(printf 'map-app:map-app-secret' | base64 -w0)
+export SOAK_BASIC; SOAK_BASIC=$(printf 'map-app:%s' "$MAP_APP_SECRET" | base64 -w0)
 export SOAK_BODY="grant_type=urn:ietf:params:oauth:grant-type:token-exchange&subject_token_type=urn:ietf:params:oauth:token-type:access_token&subject_issuer=identityserver4&audience=arcgis-online&subject_token="
 
 users_start=$(users); sessions_start=$(sessions); upstream_start=$(upstream)

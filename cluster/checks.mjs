@@ -4,11 +4,15 @@
 //   load      exchanges against both nodes, node2 killed (SIGKILL) mid-load; classifies every request
 //   steady    exchanges against node1 while node2 restarts and rejoins (until RESULTS/steady.run disappears)
 //   rejoined  the restarted node2 resolves existing users, and users made on either node are seen by the other
-//   arcgis    the user's ArcGIS token: link once (scripted browser), then one refresh per expiry across both nodes
+//   arcgis    the user's ArcGIS token: link once (headless Chromium, scripts/link-arcgis.mjs), then one refresh per
+//             expiry across both nodes
 //   summary   prints every phase's result lines; exit code 1 if any phase failed or is missing
 // Each phase writes RESULTS/<phase>.json. Tokens are never printed: only statuses, counts, ids and timings.
+// MAP_APP_SECRET (the secret Keycloak generated for map-app) comes from cluster/run-cluster.sh, which also writes it to
+// .local/cluster/stack.env.
 import fs from "node:fs";
 import { performance } from "node:perf_hooks";
+import { linkArcgisAccount } from "../scripts/link-arcgis.mjs";
 
 const env = process.env;
 const NODES = { node1: env.NODE1, node2: env.NODE2 };
@@ -17,12 +21,16 @@ const PORTAL = env.PORTAL;
 const RESULTS = env.RESULTS;
 const LOAD_USERS = Number(env.LOAD_USERS ?? 220);
 const TOKEN_PATH = "/realms/arcgis/protocol/openid-connect/token";
-const BASIC = "Basic " + Buffer.from("map-app:map-app-secret").toString("base64");
+const BASIC = env.MAP_APP_SECRET ? "Basic " + Buffer.from(`map-app:${env.MAP_APP_SECRET}`).toString("base64") : null;
 const EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ACCESS = "urn:ietf:params:oauth:token-type:access_token";
 const ORDER = ["users", "load", "steady", "rejoined", "arcgis", "logs"];
 
 const [phase, ...rest] = process.argv.slice(2);
+if (!BASIC && !["realm", "summary"].includes(phase)) {
+  console.error("MAP_APP_SECRET is not set (cluster/run-cluster.sh reads it from Keycloak after the realm phase)");
+  process.exit(2);
+}
 const opts = Object.fromEntries(rest.map((a) => a.replace(/^--/, "").split("=")).map(([k, v]) => [k, v ?? "true"]));
 
 // --- reporting ---------------------------------------------------------------------------------------------------
@@ -106,7 +114,8 @@ async function admin(node, path, options = {}) {
   const cached = adminTokens[node];
   if (!cached || cached.until < Date.now()) {
     const reply = await request(`${NODES[node]}/realms/master/protocol/openid-connect/token`, {
-      method: "POST", form: { grant_type: "password", client_id: "admin-cli", username: "admin", password: "admin" },
+      method: "POST", form: { grant_type: "password", client_id: "admin-cli", username: env.STACK_ADMIN_USER ?? "admin",
+        password: env.STACK_ADMIN_PASSWORD ?? "admin" },
     });
     if (reply.status !== 200) throw new Error(`admin token from ${node}: HTTP ${reply.status} ${reply.error ?? ""}`);
     adminTokens[node] = { token: reply.body.access_token, until: Date.now() + 30_000 };
@@ -174,15 +183,17 @@ const phases = {
         if (again.status !== 200 || claims(again.body.access_token)?.sub !== id) { problems.push(`${loadName(n)} exchange on ${other}: ${again.status} sub ${claims(again.body.access_token)?.sub}`); return; }
         const forArcgis = await exchange(other, tokens.get(n), { audience: "arcgis-online" });
         const c = claims(forArcgis.body.access_token);
-        if (forArcgis.status !== 200 || c?.sub !== loadSubject(n) || ![].concat(c?.aud).includes("arcgis-online")) {
-          problems.push(`${loadName(n)} arcgis-online exchange on ${other}: ${forArcgis.status} sub ${c?.sub} aud ${c?.aud}`);
+        if (forArcgis.status !== 200 || c?.sub !== id || c?.preferred_username !== loadName(n)
+            || ![].concat(c?.aud).includes("arcgis-online")) {
+          problems.push(`${loadName(n)} arcgis-online exchange on ${other}: ${forArcgis.status} sub ${c?.sub}`
+            + ` user ${c?.preferred_username} aud ${c?.aud}`);
         }
       });
       return problems;
     }
 
     let problems = await madeOnOneSeenOnOther(range(1, 20), "node1", "node2");
-    r.expect(problems.length === 0, `20 users created by first exchanges on node1: node2's admin API shows each (same id, link identityserver4 = IdentityServer4 sub), node2's exchanges resolve to the same user (token sub = that id) and mint arcgis-online tokens (sub = IdentityServer4 sub)${problems.length ? ": " + problems.slice(0, 3).join("; ") : ""}`);
+    r.expect(problems.length === 0, `20 users created by first exchanges on node1: node2's admin API shows each (same id, link identityserver4 = IdentityServer4 sub), node2's exchanges resolve to the same user (token sub = that id) and mint arcgis-online tokens for it (sub = that user, preferred_username its name)${problems.length ? ": " + problems.slice(0, 3).join("; ") : ""}`);
     let counts = [await userCount("node1"), await userCount("node2")];
     r.expect(counts[0] === 20 && counts[1] === 20, `user count after exchanging them on both nodes: node1 ${counts[0]}, node2 ${counts[1]} (expected 20: nothing created twice)`);
 
@@ -244,7 +255,7 @@ const phases = {
         const reply = await exchange(node, tokens.get(n), { audience: "arcgis-online" });
         const c = reply.status === 200 ? claims(reply.body.access_token) : null;
         records.push({ node, n, status: reply.status, error: reply.error, oauthError: reply.body?.error, t0: reply.t0, t1: reply.t1,
-          good: reply.status === 200 && c?.sub === loadSubject(n) && [].concat(c?.aud).includes("arcgis-online") });
+          good: reply.status === 200 && c?.preferred_username === loadName(n) && [].concat(c?.aud).includes("arcgis-online") });
         if (reply.status === 0) await sleep(100);
       }
     };
@@ -258,7 +269,7 @@ const phases = {
     const afterKill = node1.filter((x) => x.t1 >= killTime && x.t0 <= killTime + 5000);
     const seconds = duration / 1000;
     r.expect(node1.length > 0 && node1Bad.length === 0,
-      `node1: ${node1.length} exchanges in ${seconds} s (${(node1.length / seconds).toFixed(0)}/s), all 200 with sub and aud checked (failures: ${node1Bad.length}${node1Bad.length ? ", " + tally(node1Bad) : ""})`);
+      `node1: ${node1.length} exchanges in ${seconds} s (${(node1.length / seconds).toFixed(0)}/s), all 200 with preferred_username and aud checked (failures: ${node1Bad.length}${node1Bad.length ? ", " + tally(node1Bad) : ""})`);
     r.info(`node1 latency p50 ${ms(percentile(lat, 50))}, p99 ${ms(percentile(lat, 99))}, max ${ms(Math.max(...lat))}; in the 5 s after the kill: ${afterKill.length} exchanges, p99 ${ms(percentile(afterKill.map((x) => x.t1 - x.t0), 99))}, max ${ms(Math.max(...afterKill.map((x) => x.t1 - x.t0)))}`);
 
     const node2 = records.filter((x) => x.node === "node2");
@@ -293,7 +304,7 @@ const phases = {
       while (fs.existsSync(flag) && performance.now() - begin < 300_000) {
         const n = 1 + Math.floor(Math.random() * 40);
         const reply = await exchange("node1", tokens.get(n), { audience: "arcgis-online" });
-        records.push({ ...reply, good: reply.status === 200 && claims(reply.body.access_token)?.sub === loadSubject(n) });
+        records.push({ ...reply, good: reply.status === 200 && claims(reply.body.access_token)?.preferred_username === loadName(n) });
         await sleep(50);
       }
     };
@@ -346,19 +357,13 @@ const phases = {
     r.expect(unlinked.status === 400 && unlinked.body.error === "not_linked" && !!linkUrl, `before linking: node2 answers ${unlinked.status} ${unlinked.body.error} with an account-link-url`);
     if (!linkUrl) return r.save();
 
-    // Link once, the way a user follows the account-link-url: Keycloak (node1's public URL) -> IdentityServer4 login ->
-    // Keycloak's idp_link confirmation -> ArcGIS sign-in through its OpenID Connect login (Keycloak again, SSO) -> back.
-    const app = "http://localhost:8081";
-    const browser = new Browser(app);
-    let page = await browser.open(`${linkUrl}&redirect_uri=${encodeURIComponent(app + "/linked")}`);
-    for (let step = 0; step < 8 && !page.url.startsWith(app); step++) {
-      if (page.url.includes("/account/login")) page = await browser.submit(page, { username: "alice", password: "alice" });
-      else if (page.body.includes("kc-continue")) page = await browser.submit(page, { continue: "" });
-      else if (page.body.includes("oidc-login")) page = await browser.click(page, "oidc-login");
-      else break;
-    }
-    const linked = page.url.startsWith(app) && !new URL(page.url).searchParams.get("error");
-    r.expect(linked, `alice linked her ArcGIS account through the scripted browser flow (${browser.history.length} requests${linked ? "" : `; stopped at ${page.url.split("?")[0]} HTTP ${page.status}`})`);
+    // Link once, the way a user follows the account-link-url, in headless Chromium: Keycloak (node1's public URL) ->
+    // IdentityServer4 login -> Keycloak's idp_link confirmation -> ArcGIS sign-in through its OpenID Connect login
+    // (Keycloak again, SSO) -> back to map-app's redirect URI (no app needs to run there).
+    const result = await linkArcgisAccount(linkUrl, { username: "alice", password: "alice", redirectUri: "http://localhost:8081/linked" })
+      .catch((error) => ({ linked: false, status: error.message, pages: 0 }));
+    const linked = result.linked;
+    r.expect(linked, `alice linked her ArcGIS account in headless Chromium (${result.pages} pages; kc_action_status ${result.status})`);
     if (!linked) return r.save();
     const alice = (await usersNamed("node2", "alice"))[0];
     const arcgisLink = alice ? (await links("node2", alice.id)).find((l) => l.identityProvider === "arcgis") : null;
@@ -430,61 +435,6 @@ const phases = {
     return ok;
   },
 };
-
-// --- a minimal browser: cookie jar per host, redirects followed one by one, forms and links --------------------------
-class Browser {
-  constructor(stopAt) { this.stopAt = stopAt; this.jar = new Map(); this.history = []; }
-  open(url) { return this.follow(url, { method: "GET" }); }
-  click(page, id) {
-    const match = page.body.match(new RegExp(`<a[^>]*id="${id}"[^>]*href="([^"]+)"`));
-    if (!match) throw new Error(`no link ${id} on ${page.url.split("?")[0]}`);
-    return this.open(new URL(unescapeHtml(match[1]), page.url).toString());
-  }
-  submit(page, fields) {
-    const form = page.body.match(/<form[^>]*action="([^"]*)"/i);
-    if (!form) throw new Error(`no form on ${page.url.split("?")[0]}`);
-    const values = {};
-    for (const m of page.body.matchAll(/<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)) values[m[1]] = unescapeHtml(m[2]);
-    Object.assign(values, fields);
-    return this.follow(new URL(unescapeHtml(form[1]), page.url).toString(),
-      { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(values).toString() });
-  }
-  async follow(url, init) {
-    for (let hop = 0; hop < 30; hop++) {
-      const host = new URL(url).hostname;
-      const cookies = [...(this.jar.get(host) ?? new Map())].map(([k, v]) => `${k}=${v}`).join("; ");
-      const headers = { ...(init.headers ?? {}), ...(cookies ? { cookie: cookies } : {}) };
-      this.history.push(url);
-      const response = await fetch(url, { ...init, headers, redirect: "manual", signal: AbortSignal.timeout(30000) });
-      for (const header of response.headers.getSetCookie()) this.store(host, header);
-      const location = response.headers.get("location");
-      if (response.status >= 300 && response.status < 400 && location) {
-        await response.arrayBuffer();
-        const next = new URL(location, url).toString();
-        if (this.stopAt && next.startsWith(this.stopAt)) return { url: next, status: response.status, body: "" };
-        url = next;
-        init = { method: "GET" };
-        continue;
-      }
-      return { url, status: response.status, body: await response.text() };
-    }
-    throw new Error("too many redirects");
-  }
-  store(host, header) {
-    const [pair, ...attributes] = header.split(";").map((s) => s.trim());
-    const eq = pair.indexOf("=");
-    if (eq < 0) return;
-    const name = pair.slice(0, eq);
-    const value = pair.slice(eq + 1);
-    const jar = this.jar.get(host) ?? new Map();
-    this.jar.set(host, jar);
-    const expired = !value || attributes.some((a) => /^max-age=0$/i.test(a) || /^expires=thu, 01 jan 1970/i.test(a));
-    if (expired) jar.delete(name); else jar.set(name, value);
-  }
-}
-function unescapeHtml(s) {
-  return s.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&#x3d;/gi, "=").replace(/&#61;/g, "=");
-}
 
 if (!phases[phase]) {
   console.error(`unknown phase ${phase}; one of ${Object.keys(phases).join(", ")}`);

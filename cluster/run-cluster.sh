@@ -7,7 +7,8 @@
 #   2. kill mid-load: exchanges against both nodes, node2 killed (SIGKILL) after 10 s: every request to node1
 #      succeeds; node2's only failures are connection errors at or after the kill; node2 restarts and rejoins
 #      (node1 keeps answering during the rejoin) and serves exchanges again
-#   3. the ArcGIS token vault across nodes: a user linked to ArcGIS once (scripted browser flow), then concurrent
+#   3. the ArcGIS token vault across nodes: a user linked to ArcGIS once (headless Chromium, scripts/link-arcgis.mjs),
+#      then concurrent
 #      exchanges for their ArcGIS token on both nodes whenever the cached token needs a refresh: exactly one
 #      refresh_token call at ArcGIS per expiry, one shared token, and one exchange_refresh_token renewal when the
 #      single-use ArcGIS refresh token is renewed
@@ -17,16 +18,17 @@
 #   ./cluster/run-cluster.sh --reset   wipe the PostgreSQL data and the node directories first
 #   PROVIDER_JAR=... ./cluster/run-cluster.sh   check that provider jar instead of this checkout's build
 #
-# State lives in .local/cluster/ (PostgreSQL data, the two node directories, logs). PostgreSQL comes from Debian's
-# packages (installed with apt-get when no initdb is found) and runs as the 'postgres' OS user. Ports (environment
-# variables): PG_PORT 55432, NODE1_PORT 8180 / NODE1_MGMT 9180, NODE2_PORT 8280 / NODE2_MGMT 9280, JGroups
+# State lives in .local/cluster/ (PostgreSQL data, the two node directories, logs, stack.env with the secrets Keycloak
+# generated for its clients); the upstream secrets and Keycloak's file vault are the local stack's (.local/secrets/,
+# scripts/stack.sh), the database password too. PostgreSQL comes from Debian's package postgresql (not installed
+# here: the run stops and names what is missing) and runs as the 'postgres' OS user. MVN_OFFLINE=1 and SKIP_BUILD=1 as
+# scripts/stack.sh. Ports (environment variables): PG_PORT 55432, NODE1_PORT 8180 / NODE1_MGMT 9180, NODE2_PORT 8280 / NODE2_MGMT 9280, JGroups
 # JGROUPS1_PORT 7920 / JGROUPS2_PORT 7921 (JGroups failure detection also listens 100 above), testbed issuer
 # ISSUER_PORT 5100, ArcGIS emulator PORTAL_PORT 8190. None collides with run-local.sh or the test suite.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-KC_VERSION=$(sed -n 's:.*<keycloak.version>\(.*\)</keycloak.version>.*:\1:p' pom.xml | head -n 1)
 PG_PORT=${PG_PORT:-55432}
 NODE1_PORT=${NODE1_PORT:-8180}
 NODE1_MGMT=${NODE1_MGMT:-9180}
@@ -40,9 +42,13 @@ PORTAL_PORT=${PORTAL_PORT:-8190}
 # for 20 s, then needs a refresh, so the refresh check sees several expiries in about a minute.
 ARCGIS_TOKEN_SECONDS=${ARCGIS_TOKEN_SECONDS:-140}
 LOAD_USERS=220
-WORK="$ROOT/.local"
+# The shared stack helper (after the ports above, which it keeps): build, secrets and vault, the testbed upstreams.
+# shellcheck source=scripts/stack.sh
+. scripts/stack.sh
+WORK="$STACK_WORK"
 CL="$WORK/cluster"
-KC_DIST="$WORK/keycloak-$KC_VERSION"
+KC_DIST="$KC_HOME"
+STACK_KCADM_CONFIG="$CL/kcadm.config"
 PGDATA="$CL/pgdata"
 PGSOCK="$CL/pgsock"
 LOGS="$CL/logs"
@@ -64,11 +70,13 @@ declare -A PIDS=()
 # kc.sh runs Keycloak's JVM as its child (and forwards TERM to it): the kill check needs the JVM's own pid.
 declare -A JAVA_PIDS=()
 PGBIN=""
+# shellcheck disable=SC2317 # called from the EXIT trap
 stop_postgres() {
   if [ -n "$PGBIN" ] && [ -f "$PGDATA/postmaster.pid" ]; then
     runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true
   fi
 }
+# shellcheck disable=SC2317 # the EXIT trap
 cleanup() {
   local pid
   for pid in "${PIDS[@]}" "${JAVA_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -76,41 +84,43 @@ cleanup() {
     for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -9 "$pid" 2>/dev/null || true
   done
+  stack_stop
   stop_postgres
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in "$PG_PORT" "$NODE1_PORT" "$NODE1_MGMT" "$NODE2_PORT" "$NODE2_MGMT" "$JGROUPS1_PORT" "$JGROUPS2_PORT" \
-            $((JGROUPS1_PORT + 100)) $((JGROUPS2_PORT + 100)) "$ISSUER_PORT" "$PORTAL_PORT"; do
-  if port_busy "$port"; then
-    echo "Port $port is in use (an earlier cluster run still running?). Stop it or override the port (see the header)." >&2
-    exit 1
-  fi
-done
+# --- what the machine must have ----------------------------------------------------------------------------------------
+find_pgbin() { compgen -G "/usr/lib/postgresql/*/bin" | sort -V | tail -n 1; }
+PGBIN_FOUND=$(find_pgbin || true)
+stack_need_base
+stack_need node nodejs
+stack_need npm npm
+stack_need chromium chromium
+stack_need ss iproute2
+stack_need runuser util-linux
+if [ -z "$PGBIN_FOUND" ] || [ ! -x "$PGBIN_FOUND/initdb" ]; then STACK_MISSING+=("initdb:postgresql"); fi
+stack_check_needs
+if ! id postgres >/dev/null 2>&1; then
+  echo "No OS user 'postgres' (Debian's package postgresql creates it): PostgreSQL runs as that user." >&2
+  exit 1
+fi
+stack_ports_free "$PG_PORT" "$NODE1_PORT" "$NODE1_MGMT" "$NODE2_PORT" "$NODE2_MGMT" "$JGROUPS1_PORT" "$JGROUPS2_PORT" \
+  $((JGROUPS1_PORT + 100)) $((JGROUPS2_PORT + 100)) "$ISSUER_PORT" "$PORTAL_PORT"
 
 # --- build ------------------------------------------------------------------------------------------------------
-log "Building the provider jar and the testbed"
-mvn -B -q -Dstyle.color=never -DskipTests package
+stack_build
+stack_script_modules
 # PROVIDER_JAR=path checks another build of the provider (e.g. a candidate fix) instead of this checkout's.
-JAR=${PROVIDER_JAR:-$(ls provider/target/keycloak-arcgis-bridge-*.jar | head -n 1)}
-command -v node >/dev/null || { echo "Node.js 18+ is needed for cluster/checks.mjs" >&2; exit 1; }
-
+JAR=${PROVIDER_JAR:-$(compgen -G "provider/target/keycloak-arcgis-bridge-*.jar" | head -n 1)}
 scripts/fetch-keycloak.sh "$WORK" "$KC_VERSION"
+stack_secrets
+DB_PASSWORD=$(stack_secret postgres-keycloak-password)
 
 # --- PostgreSQL ---------------------------------------------------------------------------------------------------
 mkdir -p "$CL"
 chmod 755 "$WORK" "$CL"
-find_pgbin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
-PGBIN=$(find_pgbin)
-if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
-  log "Installing PostgreSQL from Debian's packages"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-  PGBIN=$(find_pgbin)
-fi
-id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+PGBIN=$PGBIN_FOUND
 
 # A server left running by an interrupted earlier run holds the data directory: stop it first.
 if [ -f "$PGDATA/postmaster.pid" ]; then
@@ -137,9 +147,11 @@ chown postgres:postgres "$LOGS/postgres.log"
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -l "$LOGS/postgres.log" -w -t 60 \
   -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PGSOCK -c max_connections=200" start >/dev/null
 psql_admin() { runuser -u postgres -- "$PGBIN/psql" -h "$PGSOCK" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtAX "$@"; }
+# The role's password is the generated one (.local/secrets/postgres-keycloak-password), set on every run.
 if [ -z "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = 'keycloak'")" ]; then
-  psql_admin -c "CREATE ROLE keycloak LOGIN PASSWORD 'keycloak'"
+  psql_admin -c "CREATE ROLE keycloak LOGIN"
 fi
+psql_admin -c "ALTER ROLE keycloak PASSWORD '$DB_PASSWORD'"
 if [ -z "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = 'keycloak'")" ]; then
   psql_admin -c "CREATE DATABASE keycloak OWNER keycloak"
 fi
@@ -149,15 +161,16 @@ sed -e "s#localhost:5000#localhost:$ISSUER_PORT#g" -e "s#localhost:8090#localhos
     -e "s#localhost:8080#localhost:$NODE1_PORT#g" realm-export/arcgis-realm.json >"$CL/realm.json"
 
 # --- two Keycloak node directories, built once per provider jar ----------------------------------------------------------
-BUILD_KEY=$( { sha256sum "$JAR" | cut -d' ' -f1; echo "$KC_VERSION postgres ispn health"; } | sha256sum | cut -d' ' -f1)
+BUILD_KEY=$( { sha256sum "$JAR" | cut -d' ' -f1; echo "$KC_VERSION postgres ispn health vault"; } | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$CL/node1/.built" 2>/dev/null)" != "$BUILD_KEY" ]; then
   log "Preparing node directories and building Keycloak for PostgreSQL and ispn (about 30 s)"
   rm -rf "$CL/node1" "$CL/node2"
   mkdir -p "$CL/node1"
-  (cd "$KC_DIST" && tar --exclude=./data --exclude=./.built --exclude=./.realm.sha256 -cf - .) | tar -C "$CL/node1" -xf -
+  (cd "$KC_DIST" && tar --exclude=./data --exclude=./.built --exclude=./.realm.sha256 --exclude=./.deployment -cf - .) \
+    | tar -C "$CL/node1" -xf -
   rm -f "$CL/node1/providers/"*.jar
   cp "$JAR" "$CL/node1/providers/keycloak-arcgis-bridge.jar"
-  "$CL/node1/bin/kc.sh" build --db=postgres --health-enabled=true --cache=ispn >"$LOGS/kc-build.log" 2>&1 \
+  "$CL/node1/bin/kc.sh" build --db=postgres --health-enabled=true --cache=ispn --vault=file >"$LOGS/kc-build.log" 2>&1 \
     || { cat "$LOGS/kc-build.log"; exit 1; }
   echo "$BUILD_KEY" >"$CL/node1/.built"
   cp -a "$CL/node1" "$CL/node2"
@@ -168,15 +181,16 @@ start_node() {
   local name=$1 http=$2 mgmt=$3 jgroups=$4
   shift 4
   [ -f "$LOGS/$name.log" ] && cat "$LOGS/$name.log" >>"$LOGS/$name.previous.log" && rm -f "$LOGS/$name.log"
-  KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
-  JAVA_OPTS_APPEND="-Djava.net.preferIPv4Stack=true" \
+  KC_BOOTSTRAP_ADMIN_USERNAME="$STACK_ADMIN_USER" KC_BOOTSTRAP_ADMIN_PASSWORD="$STACK_ADMIN_PASSWORD" \
+  KC_DB_PASSWORD="$DB_PASSWORD" JAVA_OPTS_APPEND="-Djava.net.preferIPv4Stack=true" \
     "$CL/$name/bin/kc.sh" start --optimized \
-      --db-url="jdbc:postgresql://127.0.0.1:$PG_PORT/keycloak" --db-username=keycloak --db-password=keycloak \
+      --db-url="jdbc:postgresql://127.0.0.1:$PG_PORT/keycloak" --db-username=keycloak \
       --db-pool-max-size=40 \
       --http-enabled=true --http-host=127.0.0.1 --http-port="$http" --http-management-port="$mgmt" \
       --hostname="$KC_PUBLIC" --hostname-strict=false \
       --cache=ispn --cache-stack=jdbc-ping --spi-cache-embedded--default--node-name="$name" \
       --cache-embedded-network-bind-address=127.0.0.1 --cache-embedded-network-bind-port="$jgroups" \
+      --vault-dir="$STACK_VAULT" \
       "$@" >"$LOGS/$name.log" 2>&1 &
   PIDS[$name]=$!
   for _ in $(seq 1 50); do
@@ -205,14 +219,12 @@ wait_view() {
 }
 
 export NODE1="http://127.0.0.1:$NODE1_PORT" NODE2="http://127.0.0.1:$NODE2_PORT" ISSUER="http://127.0.0.1:$ISSUER_PORT" \
-  PORTAL="http://127.0.0.1:$PORTAL_PORT" REALM_FILE="$CL/realm.json" RESULTS LOAD_USERS
+  PORTAL="http://127.0.0.1:$PORTAL_PORT" REALM_FILE="$CL/realm.json" RESULTS LOAD_USERS STACK_ADMIN_USER STACK_ADMIN_PASSWORD
 checks() { node "$ROOT/cluster/checks.mjs" "$@"; }
 status=0
 
 log "Starting the testbed IdentityServer4 issuer on 127.0.0.1:$ISSUER_PORT ($LOAD_USERS generated users)"
-TESTBED_LOAD_USERS=$LOAD_USERS java -Xmx256m -cp "testbed/target/classes:testbed/target/lib/*" \
-  io.github.arcgisbridge.testbed.identityserver.Main "$ISSUER_PORT" "$KC_PUBLIC" >"$LOGS/issuer.log" 2>&1 &
-PIDS[issuer]=$!
+TESTBED_LOAD_USERS=$LOAD_USERS JAVA_TESTBED_OPTS=-Xmx256m stack_start_issuer "$ISSUER_PORT" "$KC_PUBLIC" "$LOGS/issuer.log"
 
 # --import-realm leaves an existing realm alone; the checks need a fresh realm, so a realm from an earlier run is
 # replaced through the admin API once node1 is up.
@@ -225,6 +237,14 @@ wait_ready node1 "$NODE1_MGMT"
 NODE1_START=$(( $(date +%s) - t0 ))
 echo "node1 ready after ${NODE1_START} s; $(last_view node1)"
 checks realm
+# The secrets Keycloak generated for the realm's clients on this import; the checks and the emulator use them.
+stack_admin_login "$KC_PUBLIC"
+MAP_APP_SECRET=$(stack_client_secret map-app)
+ARCGIS_ONLINE_SECRET=$(stack_client_secret arcgis-online)
+stack_write_env "$CL/stack.env" KEYCLOAK="$KC_PUBLIC" KEYCLOAK_REALM_URL="$KC_PUBLIC/realms/arcgis" IS4_ISSUER="$ISSUER" \
+  ARCGIS_PORTAL="$PORTAL" ARCGIS_EMULATOR="$PORTAL" STACK_ADMIN_USER="$STACK_ADMIN_USER" STACK_ADMIN_PASSWORD="$STACK_ADMIN_PASSWORD" \
+  MAP_APP_SECRET="$MAP_APP_SECRET" ARCGIS_ONLINE_SECRET="$ARCGIS_ONLINE_SECRET"
+export MAP_APP_SECRET
 
 log "Starting node2 (http 127.0.0.1:$NODE2_PORT, management $NODE2_MGMT, JGroups 127.0.0.1:$JGROUPS2_PORT)"
 t0=$(date +%s)
@@ -241,9 +261,8 @@ echo "JGroups sockets: $(ss -Hltn | awk '{print $4}' | grep -E ":($JGROUPS1_PORT
 echo "JGroups members in PostgreSQL (jdbc-ping): $(psql_admin -d keycloak -c 'SELECT count(*) FROM jgroups_ping' 2>/dev/null || echo '?')"
 
 log "Starting the ArcGIS portal emulator on 127.0.0.1:$PORTAL_PORT (user tokens of $ARCGIS_TOKEN_SECONDS s)"
-ARCGIS_USER_TOKEN_SECONDS=$ARCGIS_TOKEN_SECONDS java -Xmx256m -cp "testbed/target/classes:testbed/target/lib/*" \
-  io.github.arcgisbridge.testbed.arcgis.Main "$PORTAL_PORT" "$KC_PUBLIC/realms/arcgis" >"$LOGS/portal.log" 2>&1 &
-PIDS[portal]=$!
+ARCGIS_USER_TOKEN_SECONDS=$ARCGIS_TOKEN_SECONDS JAVA_TESTBED_OPTS=-Xmx256m \
+  stack_start_portal "$PORTAL_PORT" "$KC_PUBLIC/realms/arcgis" "$ISSUER" "$LOGS/portal.log"
 for _ in $(seq 1 60); do
   curl -fsS "http://127.0.0.1:$PORTAL_PORT/emulator/stats" >/dev/null 2>&1 && curl -fsS "http://127.0.0.1:$ISSUER_PORT/testbed/stats" >/dev/null 2>&1 && break
   sleep 1

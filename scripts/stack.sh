@@ -30,6 +30,7 @@ KC_HOME="$STACK_WORK/keycloak-$KC_VERSION"
 STACK_SECRETS="$STACK_WORK/secrets"
 STACK_VAULT="$STACK_SECRETS/vault"
 STACK_ENV="$STACK_WORK/stack.env"
+STACK_KCADM_CONFIG="$STACK_WORK/kcadm.config"
 STACK_ADMIN_USER=${STACK_ADMIN_USER:-admin}
 STACK_ADMIN_PASSWORD=${STACK_ADMIN_PASSWORD:-admin}
 STACK_RESET=${STACK_RESET:-no}
@@ -57,7 +58,7 @@ stack_check_needs() {
   [ ${#STACK_MISSING[@]} -eq 0 ] && return 0
   local item commands=() packages=()
   for item in "${STACK_MISSING[@]}"; do commands+=("${item%%:*}"); packages+=("${item#*:}"); done
-  echo "Missing: ${commands[*]}. Install Debian's packages: apt-get install $(printf '%s\n' "${packages[@]}" | sort -u | tr '\n' ' ')" >&2
+  echo "Missing: ${commands[*]}. Install Debian's packages: apt-get install $(printf '%s\n' "${packages[@]}" | sort -u | paste -sd ' ')" >&2
   exit 1
 }
 
@@ -255,9 +256,9 @@ stack_start_keycloak() {
   STACK_PIDS[keycloak]=$!
 }
 
-# Keycloak's admin CLI (kcadm.sh of the distribution), signed in by stack_admin_login; its token in .local/kcadm.config.
+# Keycloak's admin CLI (kcadm.sh of the distribution), signed in by stack_admin_login; its token in STACK_KCADM_CONFIG.
 stack_kcadm() {
-  KC_CLI_PASSWORD="$STACK_ADMIN_PASSWORD" "$KC_HOME/bin/kcadm.sh" "$@" --config "$STACK_WORK/kcadm.config"
+  KC_CLI_PASSWORD="$STACK_ADMIN_PASSWORD" "$KC_HOME/bin/kcadm.sh" "$@" --config "$STACK_KCADM_CONFIG"
 }
 stack_admin_login() { # KEYCLOAK_BASE_URL
   stack_kcadm config credentials --server "$1" --realm master --user "$STACK_ADMIN_USER" >"$STACK_WORK/kcadm.log" 2>&1 \
@@ -315,7 +316,10 @@ stack_up() {
     stack_configure_enterprise "$keycloak" "$PORTAL_PORT"
   fi
 
-  stack_log "Starting the ArcGIS portal emulator ($([ "$STACK_ENTERPRISE" = yes ] && echo Enterprise || echo Online)) on port $PORTAL_PORT, its OpenID Connect login on $([ "$STACK_BESIDE" = yes ] && echo "IdentityServer4 (beside)" || echo Keycloak) (log: .local/portal.log)"
+  local shape=Online login=Keycloak
+  [ "$STACK_ENTERPRISE" = yes ] && shape=Enterprise
+  [ "$STACK_BESIDE" = yes ] && login="IdentityServer4 (beside)"
+  stack_log "Starting the ArcGIS portal emulator ($shape) on port $PORTAL_PORT, its OpenID Connect login on $login (log: .local/portal.log)"
   stack_start_portal "$PORTAL_PORT" "$keycloak/realms/arcgis" "$issuer" "$STACK_WORK/portal.log"
   stack_wait portal "http://localhost:$PORTAL_PORT/emulator/stats" 60 "$STACK_WORK/portal.log"
 

@@ -50,8 +50,16 @@ try {
     console.log("     linking the ArcGIS account once");
     await link.click();
     await page.waitForURL((url) => !url.toString().startsWith(app), { timeout: 30000 });
-    const pages = await completeAccountLink(page, { username: "alice", password: "alice", until: `${app}/` });
-    console.log(`     linked after ${pages} pages`);
+    const linked = await completeAccountLink(page, { username: "alice", password: "alice", until: `${app}/` });
+    check(new URL(linked.url).searchParams.get("kc_action_status") === "success", `linked after ${linked.pages} pages`);
+    // ArcGIS's sign-in goes to its OpenID Connect login: Keycloak (client arcgis-online), or, in the "beside"
+    // deployment (STACK_ARCGIS_LOGIN=identityserver4, from .local/stack.env), IdentityServer4 directly.
+    const beside = process.env.STACK_ARCGIS_LOGIN === "identityserver4";
+    const toKeycloak = linked.trail.some((step) => step.endsWith("/protocol/openid-connect/auth?client_id=arcgis-online"));
+    const toIs4 = linked.trail.some((step) => step.endsWith("/connect/authorize?client_id=arcgis-portal"));
+    check(beside ? toIs4 && !toKeycloak : toKeycloak && !toIs4,
+      `ArcGIS's sign-in went to ${beside ? "IdentityServer4 directly" : "Keycloak"}: ${linked.trail.join(" > ")}`);
+    await page.waitForURL(`${app}/**`, { timeout: 30000 });
   }
 
   await page.waitForFunction(() => window.mapState && (window.mapState.queried > 0 || window.mapState.error), null, { timeout: 60000 });

@@ -18,7 +18,8 @@ const settings = {
   ...Object.fromEntries(Object.entries(process.env).filter(([, value]) => value)),
 };
 if (!settings.MAP_APP_SECRET) {
-  console.error(`MAP_APP_SECRET (the secret of Keycloak's client map-app) is not set and not in ${stackEnvFile}: start the local stack first.`);
+  console.error(`MAP_APP_SECRET (the secret of Keycloak's client map-app) is not set and not in ${stackEnvFile}:`
+    + " start the local stack first (./run-local.sh --map-app).");
   process.exit(2);
 }
 const config = {
@@ -111,7 +112,8 @@ http.createServer(async (req, res) => {
     if (url.pathname === "/callback") return await callback(req, res, url);
     if (url.pathname === "/api/arcgis-token") return await arcgisToken(req, res);
     if (url.pathname === "/api/config") {
-      return json(res, 200, { portal: config.portal, layerUrl: config.layerUrl ?? `${config.portal}/rest/services/Parcels/FeatureServer/0` });
+      const layerUrl = config.layerUrl ?? `${config.portal}/rest/services/Parcels/FeatureServer/0`;
+      return json(res, 200, { portal: config.portal, layerUrl });
     }
     if (url.pathname.startsWith("/arcgis-assets/")) {
       return serveFile(res, path.join(here, "node_modules/@arcgis/core/assets"), url.pathname.slice("/arcgis-assets/".length));

@@ -1,5 +1,8 @@
 package io.github.arcgisbridge.testbed.arcgis;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
@@ -22,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
  * <li>{@code ARCGIS_USER_TOKEN_SECONDS}: shorter member access tokens (30 minutes, as ArcGIS, otherwise), for
  * watching expiry. {@code POST /emulator/clock advanceSeconds=N} moves the emulator's clock instead.</li>
  * </ul>
+ * Each secret may instead be given as a file, named by {@code <VARIABLE>_FILE} (as docker-compose.yml does).
  */
 public final class Main {
 
@@ -68,10 +72,24 @@ public final class Main {
         return value == null || value.isBlank() ? fallback : value.trim();
     }
 
+    /**
+     * The secret in {@code variable}, or else in the file that {@code <variable>_FILE} names (the Docker secrets
+     * convention: docker-compose.yml hands generated secrets over as files; a trailing newline is ignored).
+     */
     private static String required(String variable, String meaning) {
         String value = System.getenv(variable);
+        String file = System.getenv(variable + "_FILE");
+        if ((value == null || value.isBlank()) && file != null && !file.isBlank()) {
+            try {
+                value = Files.readString(Path.of(file.trim())).replaceFirst("\\r?\\n$", "");
+            } catch (IOException e) {
+                System.err.println("Cannot read " + variable + "_FILE (" + file.trim() + "): " + e);
+                System.exit(2);
+            }
+        }
         if (value == null || value.isBlank()) {
-            System.err.println("Set " + variable + " to " + meaning + ". The emulator has no built-in secrets.");
+            System.err.println("Set " + variable + " (or " + variable + "_FILE, a file holding it) to " + meaning
+                    + ". The emulator has no built-in secrets.");
             System.exit(2);
         }
         return value;

@@ -1,5 +1,8 @@
 package io.github.arcgisbridge.testbed.identityserver;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
@@ -17,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
  * IdentityServer4 directly has it (the "beside" deployment: Keycloak beside ArcGIS's login, not in front of it);</li>
  * <li>{@code TESTBED_LOAD_USERS=N}: N generated users ({@link TestUser#generated(int)}) for load runs.</li>
  * </ul>
+ * Each secret may instead be given as a file, named by {@code <VARIABLE>_FILE} (as docker-compose.yml does).
  */
 public final class Main {
 
@@ -56,10 +60,24 @@ public final class Main {
         new CountDownLatch(1).await();
     }
 
+    /**
+     * The secret in {@code variable}, or else in the file that {@code <variable>_FILE} names (the Docker secrets
+     * convention: docker-compose.yml hands generated secrets over as files; a trailing newline is ignored).
+     */
     private static String required(String variable, String meaning) {
         String value = System.getenv(variable);
+        String file = System.getenv(variable + "_FILE");
+        if ((value == null || value.isBlank()) && file != null && !file.isBlank()) {
+            try {
+                value = Files.readString(Path.of(file.trim())).replaceFirst("\\r?\\n$", "");
+            } catch (IOException e) {
+                System.err.println("Cannot read " + variable + "_FILE (" + file.trim() + "): " + e);
+                System.exit(2);
+            }
+        }
         if (value == null || value.isBlank()) {
-            System.err.println("Set " + variable + " to " + meaning + ". The testbed issuer has no built-in secrets.");
+            System.err.println("Set " + variable + " (or " + variable + "_FILE, a file holding it) to " + meaning
+                    + ". The testbed issuer has no built-in secrets.");
             System.exit(2);
         }
         return value;
