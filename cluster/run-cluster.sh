@@ -41,6 +41,8 @@ PORTAL_PORT=${PORTAL_PORT:-8190}
 # ArcGIS user tokens of 140 s with the vault's default refresh margin of 120 s: a token is served from the vault
 # for 20 s, then needs a refresh, so the refresh check sees several expiries in about a minute.
 ARCGIS_TOKEN_SECONDS=${ARCGIS_TOKEN_SECONDS:-140}
+# Links (refresh tokens) of 3 minutes, so the vault renews one during the check: once more than half of it has passed.
+ARCGIS_LINK_MINUTES=${ARCGIS_LINK_MINUTES:-3}
 LOAD_USERS=220
 # The shared stack helper (after the ports above, which it keeps): build, secrets and vault, the testbed upstreams.
 # shellcheck source=scripts/stack.sh
@@ -218,7 +220,7 @@ wait_view() {
   return 1
 }
 
-export NODE1="http://127.0.0.1:$NODE1_PORT" NODE2="http://127.0.0.1:$NODE2_PORT" ISSUER="http://127.0.0.1:$ISSUER_PORT" \
+export LINK_MINUTES="$ARCGIS_LINK_MINUTES" NODE1="http://127.0.0.1:$NODE1_PORT" NODE2="http://127.0.0.1:$NODE2_PORT" ISSUER="http://127.0.0.1:$ISSUER_PORT" \
   PORTAL="http://127.0.0.1:$PORTAL_PORT" REALM_FILE="$CL/realm.json" RESULTS LOAD_USERS STACK_ADMIN_USER STACK_ADMIN_PASSWORD
 checks() { node "$ROOT/cluster/checks.mjs" "$@"; }
 status=0
@@ -261,7 +263,7 @@ echo "JGroups sockets: $(ss -Hltn | awk '{print $4}' | grep -E ":($JGROUPS1_PORT
 echo "JGroups members in PostgreSQL (jdbc-ping): $(psql_admin -d keycloak -c 'SELECT count(*) FROM jgroups_ping' 2>/dev/null || echo '?')"
 
 log "Starting the ArcGIS portal emulator on 127.0.0.1:$PORTAL_PORT (user tokens of $ARCGIS_TOKEN_SECONDS s)"
-ARCGIS_USER_TOKEN_SECONDS=$ARCGIS_TOKEN_SECONDS JAVA_TESTBED_OPTS=-Xmx256m \
+ARCGIS_USER_TOKEN_SECONDS=$ARCGIS_TOKEN_SECONDS ARCGIS_MAX_TOKEN_EXPIRATION_MINUTES=$ARCGIS_LINK_MINUTES JAVA_TESTBED_OPTS=-Xmx256m \
   stack_start_portal "$PORTAL_PORT" "$KC_PUBLIC/realms/arcgis" "$ISSUER" "$LOGS/portal.log"
 for _ in $(seq 1 60); do
   curl -fsS "http://127.0.0.1:$PORTAL_PORT/emulator/stats" >/dev/null 2>&1 && curl -fsS "http://127.0.0.1:$ISSUER_PORT/testbed/stats" >/dev/null 2>&1 && break

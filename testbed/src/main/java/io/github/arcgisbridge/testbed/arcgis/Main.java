@@ -24,6 +24,8 @@ import java.util.concurrent.CountDownLatch;
  * {@code /server}, instead of an ArcGIS Online organisation;</li>
  * <li>{@code ARCGIS_USER_TOKEN_SECONDS}: shorter member access tokens (30 minutes, as ArcGIS, otherwise), for
  * watching expiry. {@code POST /emulator/clock advanceSeconds=N} moves the emulator's clock instead.</li>
+ * <li>{@code ARCGIS_MAX_TOKEN_EXPIRATION_MINUTES}: the organisation's maximum token expiration (none otherwise), which
+ * caps refresh tokens: short links, for watching their renewal.</li>
  * </ul>
  * Each secret may instead be given as a file, named by {@code <VARIABLE>_FILE} (as docker-compose.yml does).
  */
@@ -51,6 +53,10 @@ public final class Main {
         String tokenSeconds = System.getenv("ARCGIS_USER_TOKEN_SECONDS");
         if (tokenSeconds != null && !tokenSeconds.isBlank()) {
             portal.userTokenSeconds(Integer.parseInt(tokenSeconds.trim()));
+        }
+        String maxTokenMinutes = System.getenv("ARCGIS_MAX_TOKEN_EXPIRATION_MINUTES");
+        if (maxTokenMinutes != null && !maxTokenMinutes.isBlank()) {
+            portal.maxTokenExpirationMinutes(Integer.parseInt(maxTokenMinutes.trim()));
         }
         String button = loginIssuer.equals(issuer) ? "Sign in with Keycloak" : "Sign in with IdentityServer4";
         portal.configureOidcLogin(OidcLoginSettings.fromDiscovery(button, loginClient, oidcClientSecret,
