@@ -48,6 +48,7 @@ import io.github.arcgisbridge.testbed.arcgis.ArcGisPortal;
 import io.github.arcgisbridge.testbed.arcgis.Member;
 import io.github.arcgisbridge.testbed.arcgis.OidcLoginSettings;
 import io.github.arcgisbridge.testbed.arcgis.ProviderDiscovery;
+import io.github.arcgisbridge.testbed.browser.Browser;
 import io.github.arcgisbridge.testbed.http.Pkce;
 import io.github.arcgisbridge.testbed.identityserver.IdentityServer4Issuer;
 import io.github.arcgisbridge.testbed.identityserver.RegisteredClient;

@@ -17,6 +17,7 @@ import org.keycloak.testframework.realm.ManagedRealm;
 import io.github.arcgisbridge.testbed.arcgis.ArcGisPortal;
 import io.github.arcgisbridge.testbed.arcgis.OidcLoginSettings;
 import io.github.arcgisbridge.testbed.arcgis.ProviderDiscovery;
+import io.github.arcgisbridge.testbed.browser.Browser;
 import io.github.arcgisbridge.testbed.identityserver.IdentityServer4Issuer;
 import io.github.arcgisbridge.testbed.identityserver.RegisteredClient;
 import io.github.arcgisbridge.testbed.identityserver.TestUser;

@@ -7,14 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.function.IntSupplier;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
 
 import io.github.arcgisbridge.testbed.arcgis.ArcGisPortal;
+import io.github.arcgisbridge.testbed.browser.Browser;
 import io.github.arcgisbridge.testbed.http.Fault;
 import io.github.arcgisbridge.testbed.identityserver.TestUser;
 
@@ -24,25 +21,9 @@ import io.github.arcgisbridge.testbed.identityserver.TestUser;
  * console, a user deletion, a replaced link, with ArcGIS down or not. Refused links are in {@link AttackSuiteTest}.
  */
 @KeycloakIntegrationTest(config = BridgeServerConfig.class)
-class ArcGisLinkTest {
+class ArcGisLinkTest extends ArcGisRealmTest {
 
     private static final Duration REVOCATION_WAIT = Duration.ofSeconds(20);
-
-    @InjectRealm(config = ArcgisRealmConfig.class)
-    ManagedRealm realm;
-
-    private final ArcGisPortal portal = Testbed.portal();
-    private ArcGisAccounts accounts;
-
-    @BeforeEach
-    void portalTrustsKeycloak() {
-        accounts = new ArcGisAccounts(realm, portal).portalTrustsKeycloak();
-    }
-
-    @AfterEach
-    void arcgisAnswersAgain() {
-        portal.fault(ArcGisPortal.Endpoint.REVOKE_TOKEN, Fault.NONE);
-    }
 
     @Test
     void besideIdentityServer4TheLinkPassesThroughArcGisSignInStraightToIdentityServer4() {

@@ -6,18 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.keycloak.testframework.annotations.InjectEvents;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.events.Events;
-import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.remote.timeoffset.InjectTimeOffSet;
-import org.keycloak.testframework.remote.timeoffset.TimeOffSet;
 
 import io.github.arcgisbridge.testbed.arcgis.ArcGisPortal;
 import io.github.arcgisbridge.testbed.http.Fault;
@@ -30,35 +23,14 @@ import io.github.arcgisbridge.testbed.identityserver.TestUser;
  * live two weeks, ArcGIS Online's ceiling; clocks move, lifetimes stay as ArcGIS sets them.
  */
 @KeycloakIntegrationTest(config = BridgeServerConfig.class)
-class ArcGisRenewalTest {
+class ArcGisRenewalTest extends ArcGisRealmTest {
 
     private static final int TWO_WEEKS_MINUTES = 20_160;
     private static final Duration IDLE = Duration.ofDays(13);
 
-    @InjectRealm(config = ArcgisRealmConfig.class)
-    ManagedRealm realm;
-
-    @InjectEvents
-    Events events;
-
-    @InjectTimeOffSet
-    TimeOffSet time;
-
-    private final ArcGisPortal portal = Testbed.portal();
-    private ArcGisAccounts accounts;
-
     @BeforeEach
     void anOrganisationWithTwoWeekLinks() {
-        portal.fault(Fault.NONE);
         portal.maxTokenExpirationMinutes(TWO_WEEKS_MINUTES);
-        accounts = new ArcGisAccounts(realm, portal).portalTrustsKeycloak();
-    }
-
-    @AfterEach
-    void defaults() {
-        portal.fault(Fault.NONE);
-        portal.maxTokenExpirationMinutes(-1);
-        Clocks.resetTestbed();
     }
 
     @Test

@@ -17,23 +17,13 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.keycloak.representations.idm.RoleRepresentation;
-import org.keycloak.testframework.annotations.InjectEvents;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.events.Events;
-import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.remote.timeoffset.InjectTimeOffSet;
-import org.keycloak.testframework.remote.timeoffset.TimeOffSet;
 
-import io.github.arcgisbridge.testbed.arcgis.ArcGisPortal;
 import io.github.arcgisbridge.testbed.http.Fault;
-import io.github.arcgisbridge.testbed.identityserver.IdentityServer4Issuer;
 import io.github.arcgisbridge.testbed.identityserver.TestUser;
 import io.github.arcgisbridge.testbed.identityserver.TokenSpec;
 
@@ -44,37 +34,12 @@ import io.github.arcgisbridge.testbed.identityserver.TokenSpec;
  * its own (see {@link ArcGisAccounts}), so each runs alone.
  */
 @KeycloakIntegrationTest(config = BridgeServerConfig.class)
-class ArcGisTokenExchangeTest {
+class ArcGisTokenExchangeTest extends ArcGisRealmTest {
 
     /** A 30-minute ArcGIS token with 29 minutes gone is within the vault's 2-minute refresh margin. */
     private static final Duration NEAR_EXPIRY = Duration.ofMinutes(29);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    @InjectRealm(config = ArcgisRealmConfig.class)
-    ManagedRealm realm;
-
-    @InjectEvents
-    Events events;
-
-    @InjectTimeOffSet
-    TimeOffSet time;
-
-    private final IdentityServer4Issuer issuer = Testbed.issuer();
-    private final ArcGisPortal portal = Testbed.portal();
-    private ArcGisAccounts accounts;
-
-    @BeforeEach
-    void portalTrustsKeycloak() {
-        portal.fault(Fault.NONE);
-        accounts = new ArcGisAccounts(realm, portal).portalTrustsKeycloak();
-    }
-
-    @AfterEach
-    void wallClockAgain() {
-        portal.fault(Fault.NONE);
-        Clocks.resetTestbed();
-    }
 
     @Test
     void anUnlinkedUserIsToldToLinkOnceAndNothingChanges() {

@@ -34,8 +34,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.core.Response;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.Keycloak;
 import org.keycloak.representations.idm.ClientRepresentation;
@@ -46,18 +44,11 @@ import org.keycloak.representations.idm.IdentityProviderRepresentation;
 import org.keycloak.representations.idm.RealmRepresentation;
 import org.keycloak.representations.idm.UserRepresentation;
 import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectEvents;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.events.Events;
-import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.remote.timeoffset.InjectTimeOffSet;
-import org.keycloak.testframework.remote.timeoffset.TimeOffSet;
 import org.keycloak.util.JsonSerialization;
 
-import io.github.arcgisbridge.testbed.arcgis.ArcGisPortal;
+import io.github.arcgisbridge.testbed.browser.Browser;
 import io.github.arcgisbridge.testbed.http.Fault;
-import io.github.arcgisbridge.testbed.identityserver.IdentityServer4Issuer;
 import io.github.arcgisbridge.testbed.identityserver.TestUser;
 import io.github.arcgisbridge.testbed.identityserver.TokenSpec;
 
@@ -68,39 +59,13 @@ import io.github.arcgisbridge.testbed.identityserver.TokenSpec;
  * refusal, the event and the unchanged state the other suites check, or is shown to reach nothing.
  */
 @KeycloakIntegrationTest(config = BridgeServerConfig.class)
-class AttackSuiteTest {
+class AttackSuiteTest extends ArcGisRealmTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @InjectRealm(config = ArcgisRealmConfig.class)
-    ManagedRealm realm;
-
-    @InjectEvents
-    Events events;
-
     @InjectAdminClient
     Keycloak server;
-
-    @InjectTimeOffSet
-    TimeOffSet time;
-
-    private final IdentityServer4Issuer issuer = Testbed.issuer();
-    private final ArcGisPortal portal = Testbed.portal();
-    private ArcGisAccounts accounts;
-
-    @BeforeEach
-    void portalTrustsKeycloak() {
-        portal.fault(Fault.NONE);
-        accounts = new ArcGisAccounts(realm, portal).portalTrustsKeycloak();
-    }
-
-    @AfterEach
-    void defaults() {
-        portal.fault(Fault.NONE);
-        portal.acceptsAccountsOfOtherOrganizations(false);
-        Clocks.resetTestbed();
-    }
 
     // ---- the holder of a leaked token ---------------------------------------------------------------------------
 

@@ -17,14 +17,9 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
 
-import io.github.arcgisbridge.testbed.arcgis.ArcGisPortal;
-import io.github.arcgisbridge.testbed.identityserver.IdentityServer4Issuer;
 import io.github.arcgisbridge.testbed.identityserver.TestUser;
 import io.github.arcgisbridge.testbed.identityserver.TokenSpec;
 
@@ -33,24 +28,12 @@ import io.github.arcgisbridge.testbed.identityserver.TokenSpec;
  * counter moves by exactly the requests this test sends, and no tag carries a user, a subject or a token.
  */
 @KeycloakIntegrationTest(config = BridgeServerConfig.class)
-class MetricsTest {
+class MetricsTest extends ArcGisRealmTest {
 
     private static final String METRICS = "http://localhost:9000/metrics";
     private static final Pattern SAMPLE = Pattern.compile("^(keycloak_arcgis_bridge_[a-z_]+)\\{([^}]*)\\} ([0-9.eE+-]+)$");
     private static final Set<String> TAG_KEYS = Set.of("realm", "target", "outcome", "reason", "upstream", "result", "le");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    @InjectRealm(config = ArcgisRealmConfig.class)
-    ManagedRealm realm;
-
-    private final IdentityServer4Issuer issuer = Testbed.issuer();
-    private final ArcGisPortal portal = Testbed.portal();
-    private ArcGisAccounts accounts;
-
-    @BeforeEach
-    void portalTrustsKeycloak() {
-        accounts = new ArcGisAccounts(realm, portal).portalTrustsKeycloak();
-    }
 
     @Test
     void exchangesAreCountedByTargetOutcomeAndReasonWithTheirLatency() {

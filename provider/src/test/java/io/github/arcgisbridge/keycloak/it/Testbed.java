@@ -2,7 +2,6 @@ package io.github.arcgisbridge.keycloak.it;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-
 import java.util.Set;
 
 import io.github.arcgisbridge.testbed.arcgis.ArcGisPortal;
@@ -26,39 +25,46 @@ final class Testbed {
 
     static synchronized IdentityServer4Issuer issuer() {
         if (issuer == null) {
-            try {
-                issuer = IdentityServer4Issuer.start(0);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            Runtime.getRuntime().addShutdownHook(new Thread(issuer::close));
+            issuer = started(() -> IdentityServer4Issuer.start(0));
             issuer.registerClient(new RegisteredClient("keycloak-broker", BridgeServerConfig.BROKER_CLIENT_SECRET, Set.of(KEYCLOAK_BROKER_REDIRECT)));
         }
         return issuer;
     }
 
+    static synchronized ArcGisPortal portal() {
+        if (portal == null) {
+            portal = started(() -> ArcGisPortal.start(0, "bridgeorg", "Bridge test organisation"));
+        }
+        return portal;
+    }
+
     /** An ArcGIS Enterprise portal (context path /portal) with a federated ArcGIS Server. */
     static synchronized ArcGisPortal enterprisePortal() {
         if (enterprisePortal == null) {
-            try {
-                enterprisePortal = ArcGisPortal.startEnterprise(0, "Bridge test Enterprise portal");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            Runtime.getRuntime().addShutdownHook(new Thread(enterprisePortal::close));
+            enterprisePortal = started(() -> ArcGisPortal.startEnterprise(0, "Bridge test Enterprise portal"));
         }
         return enterprisePortal;
     }
 
-    static synchronized ArcGisPortal portal() {
-        if (portal == null) {
-            try {
-                portal = ArcGisPortal.start(0, "bridgeorg", "Bridge test organisation");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            Runtime.getRuntime().addShutdownHook(new Thread(portal::close));
+    private interface Server<T extends AutoCloseable> {
+        T start() throws IOException;
+    }
+
+    /** Started now, closed when the test JVM exits. */
+    private static <T extends AutoCloseable> T started(Server<T> server) {
+        T started;
+        try {
+            started = server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return portal;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                started.close();
+            } catch (Exception e) {
+                // the JVM is exiting; nothing is left to clean up after
+            }
+        }));
+        return started;
     }
 }

@@ -15,9 +15,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -43,6 +43,7 @@ import io.github.arcgisbridge.testbed.identityserver.TokenSpec.Signing;
  * link created or changed. The ArcGIS portal's faults are in {@link ArcGisTokenExchangeTest}.
  */
 @KeycloakIntegrationTest(config = BridgeServerConfig.class)
+@ExtendWith(TestbedDefaults.class)
 class UpstreamFaultTest {
 
     private static final IdentityServer4Issuer ISSUER = Testbed.issuer();
@@ -56,14 +57,8 @@ class UpstreamFaultTest {
 
     @BeforeEach
     void aliceIsLinkedAndTheKeysAreCached() {
-        ISSUER.fault(Fault.NONE);
         assertEquals(200, exchangeForArcgis(ISSUER.accessToken(alice())).post(realm.getBaseUrl()).status());
         events.skipAll();
-    }
-
-    @AfterEach
-    void upstreamsHeal() {
-        ISSUER.fault(Fault.NONE);
     }
 
     // ---- JWKS -----------------------------------------------------------------------------------------------

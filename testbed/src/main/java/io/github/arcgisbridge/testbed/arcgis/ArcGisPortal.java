@@ -204,6 +204,18 @@ public final class ArcGisPortal implements AutoCloseable {
         faults.put(endpoint, fault);
     }
 
+    /**
+     * Undoes every test setting (faults, other organisations' accounts, the token lifetime limit, HTTP status errors,
+     * short member tokens): what tests sharing one portal call between them. Members, apps and tokens stay.
+     */
+    public void restoreTestSettings() {
+        faults.clear();
+        acceptsAccountsOfOtherOrganizations(false);
+        maxTokenExpirationMinutes(-1);
+        errorsWithHttpStatus(false);
+        userTokenSeconds(TokenLifetimes.USER_ACCESS_TOKEN_SECONDS);
+    }
+
     /** Invalidates a member's refresh tokens and the access tokens obtained with them, as revoking the app's access in ArcGIS does. */
     public void revokeRefreshTokens(String username) {
         tokens.revokeRefreshTokensOf(username);

@@ -1,10 +1,9 @@
 package io.github.arcgisbridge.testbed.arcgis;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+
+import io.github.arcgisbridge.testbed.config.Environment;
 
 /**
  * Runs the ArcGIS portal emulator standalone: {@code Main [port] [issuer]} (defaults 8090 and Keycloak's realm
@@ -37,12 +36,12 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8090;
         String issuer = args.length > 1 ? args[1] : "http://localhost:8080/realms/arcgis";
-        String loginIssuer = optional("ARCGIS_OIDC_ISSUER", issuer);
-        String loginClient = optional("ARCGIS_OIDC_CLIENT_ID", "arcgis-online");
-        String oidcClientSecret = required("ARCGIS_OIDC_CLIENT_SECRET", "the secret of client " + loginClient + " at " + loginIssuer);
-        String appClientSecret = required("ARCGIS_APP_CLIENT_SECRET", "the secret of the app keycloak-bridge registered in the portal");
+        String loginIssuer = Environment.optional("ARCGIS_OIDC_ISSUER", issuer);
+        String loginClient = Environment.optional("ARCGIS_OIDC_CLIENT_ID", "arcgis-online");
+        String oidcClientSecret = Environment.secret("ARCGIS_OIDC_CLIENT_SECRET", "the secret of client " + loginClient + " at " + loginIssuer);
+        String appClientSecret = Environment.secret("ARCGIS_APP_CLIENT_SECRET", "the secret of the app keycloak-bridge registered in the portal");
         boolean enterprise = "enterprise".equalsIgnoreCase(System.getenv().getOrDefault("ARCGIS_MODE", "online").trim());
-        String idpId = optional("ARCGIS_OIDC_IDP_ID", ArcGisPortal.randomIdpId());
+        String idpId = Environment.optional("ARCGIS_OIDC_IDP_ID", ArcGisPortal.randomIdpId());
         if (!idpId.matches("[A-Za-z0-9]{1,32}")) {
             System.err.println("ARCGIS_OIDC_IDP_ID must be 1 to 32 letters or digits (it is a path segment).");
             System.exit(2);
@@ -71,33 +70,5 @@ public final class Main {
         System.out.println("  app keycloak-bridge: redirect URI " + issuer + "/broker/arcgis/endpoint");
         System.out.println("  watch a sign-in in a browser: " + demo);
         new CountDownLatch(1).await();
-    }
-
-    private static String optional(String variable, String fallback) {
-        String value = System.getenv(variable);
-        return value == null || value.isBlank() ? fallback : value.trim();
-    }
-
-    /**
-     * The secret in {@code variable}, or else in the file that {@code <variable>_FILE} names (the Docker secrets
-     * convention: docker-compose.yml hands generated secrets over as files; a trailing newline is ignored).
-     */
-    private static String required(String variable, String meaning) {
-        String value = System.getenv(variable);
-        String file = System.getenv(variable + "_FILE");
-        if ((value == null || value.isBlank()) && file != null && !file.isBlank()) {
-            try {
-                value = Files.readString(Path.of(file.trim())).replaceFirst("\\r?\\n$", "");
-            } catch (IOException e) {
-                System.err.println("Cannot read " + variable + "_FILE (" + file.trim() + "): " + e);
-                System.exit(2);
-            }
-        }
-        if (value == null || value.isBlank()) {
-            System.err.println("Set " + variable + " (or " + variable + "_FILE, a file holding it) to " + meaning
-                    + ". The emulator has no built-in secrets.");
-            System.exit(2);
-        }
-        return value;
     }
 }

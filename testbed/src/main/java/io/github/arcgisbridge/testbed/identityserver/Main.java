@@ -1,10 +1,9 @@
 package io.github.arcgisbridge.testbed.identityserver;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+
+import io.github.arcgisbridge.testbed.config.Environment;
 
 /**
  * Runs the testbed issuer standalone: {@code java ... Main [port] [keycloak base URL] [map app base URL]} (defaults
@@ -34,11 +33,11 @@ public final class Main {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
         String keycloak = args.length > 1 ? args[1] : "http://localhost:8080";
         // Secrets come from the environment only, so no checkout holds a secret a running issuer accepts.
-        String brokerSecret = required("IS4_BROKER_CLIENT_SECRET", "the secret of client keycloak-broker");
-        String apiSecret = required("IS4_API_SECRET", "the secret of the API resource " + IdentityServer4Issuer.API_NAME);
+        String brokerSecret = Environment.secret("IS4_BROKER_CLIENT_SECRET", "the secret of client keycloak-broker");
+        String apiSecret = Environment.secret("IS4_API_SECRET", "the secret of the API resource " + IdentityServer4Issuer.API_NAME);
         String arcgisRedirectUri = System.getenv("IS4_ARCGIS_REDIRECT_URI");
         String arcgisSecret = arcgisRedirectUri == null || arcgisRedirectUri.isBlank() ? null
-                : required("IS4_ARCGIS_CLIENT_SECRET", "the secret of client " + ARCGIS_CLIENT + " (ArcGIS's OpenID Connect login)");
+                : Environment.secret("IS4_ARCGIS_CLIENT_SECRET", "the secret of client " + ARCGIS_CLIENT + " (ArcGIS's OpenID Connect login)");
         IdentityServer4Issuer issuer = IdentityServer4Issuer.start(port, apiSecret);
         issuer.registerClient(new RegisteredClient("keycloak-broker", brokerSecret,
                 Set.of(keycloak + "/realms/arcgis/broker/identityserver4/endpoint")));
@@ -58,28 +57,5 @@ public final class Main {
                 + (arcgisSecret != null ? ", " + ARCGIS_CLIENT + " (ArcGIS's OpenID Connect login, " + arcgisRedirectUri.trim() + ")" : "")
                 + (loadUsers > 0 ? "; load00001.." + TestUser.generated(loadUsers).username() + " (password = username)" : ""));
         new CountDownLatch(1).await();
-    }
-
-    /**
-     * The secret in {@code variable}, or else in the file that {@code <variable>_FILE} names (the Docker secrets
-     * convention: docker-compose.yml hands generated secrets over as files; a trailing newline is ignored).
-     */
-    private static String required(String variable, String meaning) {
-        String value = System.getenv(variable);
-        String file = System.getenv(variable + "_FILE");
-        if ((value == null || value.isBlank()) && file != null && !file.isBlank()) {
-            try {
-                value = Files.readString(Path.of(file.trim())).replaceFirst("\\r?\\n$", "");
-            } catch (IOException e) {
-                System.err.println("Cannot read " + variable + "_FILE (" + file.trim() + "): " + e);
-                System.exit(2);
-            }
-        }
-        if (value == null || value.isBlank()) {
-            System.err.println("Set " + variable + " (or " + variable + "_FILE, a file holding it) to " + meaning
-                    + ". The testbed issuer has no built-in secrets.");
-            System.exit(2);
-        }
-        return value;
     }
 }

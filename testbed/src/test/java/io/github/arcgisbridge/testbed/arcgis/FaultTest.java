@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,21 +18,13 @@ import io.github.arcgisbridge.testbed.http.Fault;
  * Faults per endpoint; {@link Fault#ANSWER_LOST} processes the request and then drops the connection, so the client
  * learns nothing while the portal's state has changed. (The JDK client never retries a POST, so the loss shows.)
  */
-class FaultTest {
+class FaultTest extends PortalTest {
 
-    private ArcGisPortal portal;
     private Http.Reply signedIn;
 
     @BeforeEach
-    void signIn() throws IOException {
-        portal = ArcGisPortal.start(0, "faults", "Faults");
-        SignIns.prepare(portal);
+    void signIn() {
         signedIn = SignIns.arcGisLogin(portal, SignIns.ALICE_ARCGIS, SignIns.PASSWORD, null);
-    }
-
-    @AfterEach
-    void stop() {
-        portal.close();
     }
 
     @Test

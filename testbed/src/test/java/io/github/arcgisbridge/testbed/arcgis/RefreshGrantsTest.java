@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import java.io.IOException;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,22 +17,13 @@ import io.github.arcgisbridge.testbed.clock.TestbedClock;
  * the authorization's) gives a new access token and a new refresh token as long-lived as the old one, and the old
  * refresh token and every access token obtained with it stop working.
  */
-class RefreshGrantsTest {
+class RefreshGrantsTest extends PortalTest {
 
-    private ArcGisPortal portal;
     private Http.Reply signedIn;
 
     @BeforeEach
-    void signIn() throws IOException {
-        portal = ArcGisPortal.start(0, "refreshes", "Refreshes");
-        SignIns.prepare(portal);
+    void signIn() {
         signedIn = SignIns.arcGisLogin(portal, SignIns.ALICE_ARCGIS, SignIns.PASSWORD, 7 * 24 * 60);
-    }
-
-    @AfterEach
-    void stop() {
-        portal.close();
-        TestbedClock.reset();
     }
 
     @Test

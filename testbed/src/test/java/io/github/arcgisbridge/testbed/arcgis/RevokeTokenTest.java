@@ -3,13 +3,11 @@ package io.github.arcgisbridge.testbed.arcgis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,21 +17,13 @@ import io.github.arcgisbridge.testbed.http.Exchanges;
  * {@code oauth2/revokeToken}: POST only; success also for unknown tokens; revoking a refresh token revokes the access
  * tokens generated from it; an app revokes only its own tokens ("Invalid client_id" otherwise).
  */
-class RevokeTokenTest {
+class RevokeTokenTest extends PortalTest {
 
-    private ArcGisPortal portal;
     private Http.Reply signedIn;
 
     @BeforeEach
-    void signIn() throws IOException {
-        portal = ArcGisPortal.start(0, "revocations", "Revocations");
-        SignIns.prepare(portal);
+    void signIn() {
         signedIn = SignIns.arcGisLogin(portal, SignIns.ALICE_ARCGIS, SignIns.PASSWORD, null);
-    }
-
-    @AfterEach
-    void stop() {
-        portal.close();
     }
 
     @Test

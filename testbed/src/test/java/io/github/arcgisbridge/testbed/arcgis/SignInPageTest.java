@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.github.arcgisbridge.testbed.browser.Browser;
 import io.github.arcgisbridge.testbed.http.Pkce;
 
 /**
@@ -40,13 +41,13 @@ class SignInPageTest {
 
     @Test
     void thePageHasTheArcGisLoginFormAndTheOrganisationsAccountSignsIn() {
-        TestBrowser browser = new TestBrowser(SignIns.REDIRECT);
+        Browser browser = new Browser().stopAt(SignIns.REDIRECT);
         String verifier = Pkce.newVerifier();
-        TestBrowser.Page page = SignIns.signInPage(browser, portal, null, verifier);
+        Browser.Page page = SignIns.signInPage(browser, portal, null, verifier);
         assertTrue(page.body().contains("<form id=\"arcgis-login\""), page.body());
         assertTrue(page.body().contains("id=\"arcgis-login-submit\""));
         assertFalse(page.body().contains("oidc-login"), "no OpenID Connect login configured");
-        TestBrowser.Page atApp = browser.submit(page, "arcgis-login", ALICE);
+        Browser.Page atApp = browser.submit(page, "arcgis-login", ALICE);
         assertEquals("app-state", atApp.query("state"));
         Http.Reply token = SignIns.redeem(portal, atApp, verifier);
         assertEquals(SignIns.ALICE_ARCGIS, token.text("username"));
@@ -56,19 +57,19 @@ class SignInPageTest {
 
     @Test
     void aWrongPasswordShowsThePageAgain() {
-        TestBrowser browser = new TestBrowser(SignIns.REDIRECT);
-        TestBrowser.Page page = SignIns.signInPage(browser, portal, null, Pkce.newVerifier());
-        TestBrowser.Page refused = browser.submit(page, "arcgis-login", Map.of("username", SignIns.ALICE_ARCGIS, "password", "wrong"));
+        Browser browser = new Browser().stopAt(SignIns.REDIRECT);
+        Browser.Page page = SignIns.signInPage(browser, portal, null, Pkce.newVerifier());
+        Browser.Page refused = browser.submit(page, "arcgis-login", Map.of("username", SignIns.ALICE_ARCGIS, "password", "wrong"));
         assertTrue(refused.body().contains("Invalid username or password."), refused.body());
-        TestBrowser.Page retried = browser.submit(refused, "arcgis-login", ALICE);
+        Browser.Page retried = browser.submit(refused, "arcgis-login", ALICE);
         assertTrue(retried.url().startsWith(SignIns.REDIRECT), retried.url());
     }
 
     @Test
     void anotherOrganisationsAccountIsRefusedOnTheOrganisationsUrl() {
-        TestBrowser browser = new TestBrowser(SignIns.REDIRECT);
-        TestBrowser.Page page = SignIns.signInPage(browser, portal, null, Pkce.newVerifier());
-        TestBrowser.Page refused = browser.submit(page, "arcgis-login", Map.of("username", "carol_other", "password", "pw"));
+        Browser browser = new Browser().stopAt(SignIns.REDIRECT);
+        Browser.Page page = SignIns.signInPage(browser, portal, null, Pkce.newVerifier());
+        Browser.Page refused = browser.submit(page, "arcgis-login", Map.of("username", "carol_other", "password", "pw"));
         assertTrue(refused.body().contains("The username you entered is not a member of this organization."), refused.body());
         assertNull(refused.query("code"));
     }

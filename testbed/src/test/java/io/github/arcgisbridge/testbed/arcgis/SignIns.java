@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
+import io.github.arcgisbridge.testbed.browser.Browser;
 import io.github.arcgisbridge.testbed.http.Pkce;
 import io.github.arcgisbridge.testbed.identityserver.IdentityServer4Issuer;
 import io.github.arcgisbridge.testbed.identityserver.RegisteredClient;
@@ -37,7 +38,7 @@ final class SignIns {
     }
 
     /** The app's sign-in page, for an authorize request with PKCE and, when not null, an expiration. */
-    static TestBrowser.Page signInPage(TestBrowser browser, ArcGisPortal portal, Integer expiration, String verifier) {
+    static Browser.Page signInPage(Browser browser, ArcGisPortal portal, Integer expiration, String verifier) {
         return browser.open(portal.sharingRest() + "/oauth2/authorize?client_id=" + APP + "&response_type=code&state=app-state"
                 + "&redirect_uri=" + Http.encode(REDIRECT) + "&code_challenge=" + Pkce.s256(verifier) + "&code_challenge_method=S256"
                 + (expiration == null ? "" : "&expiration=" + expiration));
@@ -46,8 +47,8 @@ final class SignIns {
     /** Signs in with the ArcGIS login form and redeems the code: the token response. */
     static Http.Reply arcGisLogin(ArcGisPortal portal, String username, String password, Integer expiration) {
         String verifier = Pkce.newVerifier();
-        TestBrowser browser = new TestBrowser(REDIRECT);
-        TestBrowser.Page page = browser.submit(signInPage(browser, portal, expiration, verifier), "arcgis-login",
+        Browser browser = new Browser().stopAt(REDIRECT);
+        Browser.Page page = browser.submit(signInPage(browser, portal, expiration, verifier), "arcgis-login",
                 Map.of("username", username, "password", password));
         return redeem(portal, page, verifier);
     }
@@ -55,13 +56,13 @@ final class SignIns {
     /** Signs in through the organisation's OpenID Connect login, typing the password at the IdP. */
     static Http.Reply oidcLogin(ArcGisPortal portal, TestUser user) {
         String verifier = Pkce.newVerifier();
-        TestBrowser browser = new TestBrowser(REDIRECT);
-        TestBrowser.Page page = browser.click(signInPage(browser, portal, null, verifier), "oidc-login");
+        Browser browser = new Browser().stopAt(REDIRECT);
+        Browser.Page page = browser.click(signInPage(browser, portal, null, verifier), "oidc-login");
         page = browser.submit(page, null, Map.of("username", user.username(), "password", user.password()));
         return redeem(portal, page, verifier);
     }
 
-    static Http.Reply redeem(ArcGisPortal portal, TestBrowser.Page atApp, String verifier) {
+    static Http.Reply redeem(ArcGisPortal portal, Browser.Page atApp, String verifier) {
         assertTrue(atApp.url().startsWith(REDIRECT), "ended at " + atApp.url() + ": " + atApp.body());
         return Http.post(portal.sharingRest() + "/oauth2/token", Map.of("grant_type", "authorization_code", "client_id", APP,
                 "code", atApp.query("code"), "redirect_uri", REDIRECT, "code_verifier", verifier));

@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.github.arcgisbridge.testbed.clock.TestbedClock;
@@ -21,21 +18,7 @@ import io.github.arcgisbridge.testbed.clock.TestbedClock;
  * most 90 days, at most the organisation's limit, capped silently), while access tokens last 30 minutes; app tokens
  * last two hours. Expiry follows the testbed clock.
  */
-class TokenLifetimeTest {
-
-    private ArcGisPortal portal;
-
-    @BeforeEach
-    void start() throws IOException {
-        portal = ArcGisPortal.start(0, "lifetimes", "Lifetimes");
-        SignIns.prepare(portal);
-    }
-
-    @AfterEach
-    void stop() {
-        portal.close();
-        TestbedClock.reset();
-    }
+class TokenLifetimeTest extends PortalTest {
 
     @Test
     void expirationSetsTheRefreshTokensLifetimeNotTheAccessTokens() {

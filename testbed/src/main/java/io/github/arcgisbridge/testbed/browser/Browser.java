@@ -1,4 +1,4 @@
-package io.github.arcgisbridge.deployment;
+package io.github.arcgisbridge.testbed.browser;
 
 import java.io.IOException;
 import java.net.URI;
@@ -17,16 +17,16 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * (A copy of the provider integration tests' {@code Browser}: this module depends on no provider test classes.)
  * A minimal browser for driving sign-in flows over real HTTP: a cookie jar, redirects followed one by one (each
  * recorded), links clicked by id, forms submitted. It stops, without fetching, at a URL that starts with
- * {@link #stopAt(String)}: the app's redirect URI, or a callback a test wants to replay or tamper with.
+ * {@link #stopAt(String)}: the app's redirect URI, or a callback a test wants to replay or tamper with. Used by the
+ * testbed's own tests, the provider's integration tests and the container deployment test.
  */
-final class Browser {
+public final class Browser {
 
     /** A page the browser ended on: its URL, status and body; for a stop, the URL it would have fetched next. */
-    record Page(String url, int status, String body) {
-        String query(String name) {
+    public record Page(String url, int status, String body) {
+        public String query(String name) {
             Matcher matcher = Pattern.compile("[?&]" + Pattern.quote(name) + "=([^&#]*)").matcher(url);
             return matcher.find() ? java.net.URLDecoder.decode(matcher.group(1), StandardCharsets.UTF_8) : null;
         }
@@ -42,32 +42,32 @@ final class Browser {
     private final List<String> pagesShown = new ArrayList<>();
     private String stopPrefix;
 
-    Browser stopAt(String urlPrefix) {
+    public Browser stopAt(String urlPrefix) {
         this.stopPrefix = urlPrefix;
         return this;
     }
 
     /** Forgets a cookie on every host, as when another person's session replaces this one's. */
-    Browser forget(String cookieName) {
+    public Browser forget(String cookieName) {
         cookies.values().forEach(jar -> jar.remove(cookieName));
         return this;
     }
 
     /** Every URL requested, in order. */
-    List<String> history() {
+    public List<String> history() {
         return history;
     }
 
     /** URLs of the HTML pages the user was shown (HTTP 200 with a body), in order. */
-    List<String> pagesShown() {
+    public List<String> pagesShown() {
         return pagesShown;
     }
 
-    Page open(String url) {
+    public Page open(String url) {
         return follow(HttpRequest.newBuilder(URI.create(url)).GET());
     }
 
-    Page click(Page page, String linkId) {
+    public Page click(Page page, String linkId) {
         Matcher matcher = Pattern.compile("<a[^>]*id=\"" + Pattern.quote(linkId) + "\"[^>]*href=\"([^\"]+)\"").matcher(page.body());
         if (!matcher.find()) {
             throw new AssertionError("no link '" + linkId + "' on " + page.url() + ": " + page.body());
@@ -76,13 +76,20 @@ final class Browser {
     }
 
     /** Submits the page's first form with its hidden inputs plus the given fields. */
-    Page submit(Page page, Map<String, String> fields) {
-        Matcher form = Pattern.compile("<form[^>]*action=\"([^\"]*)\"", Pattern.CASE_INSENSITIVE).matcher(page.body());
+    public Page submit(Page page, Map<String, String> fields) {
+        return submit(page, null, fields);
+    }
+
+    /** Submits the form with this id (the page's first form for a null id): its hidden inputs plus the given fields. */
+    public Page submit(Page page, String formId, Map<String, String> fields) {
+        String start = formId == null ? "<form" : "<form[^>]*id=\"" + Pattern.quote(formId) + "\"";
+        Matcher form = Pattern.compile(start + "[^>]*action=\"([^\"]*)\"[^>]*>(.*?)</form>", Pattern.CASE_INSENSITIVE | Pattern.DOTALL)
+                .matcher(page.body());
         if (!form.find()) {
-            throw new AssertionError("no form on " + page.url() + ": " + page.body());
+            throw new AssertionError("no form " + (formId == null ? "" : "'" + formId + "' ") + "on " + page.url() + ": " + page.body());
         }
         Map<String, String> values = new LinkedHashMap<>();
-        Matcher hidden = Pattern.compile("<input[^>]*type=\"hidden\"[^>]*name=\"([^\"]+)\"[^>]*value=\"([^\"]*)\"").matcher(page.body());
+        Matcher hidden = Pattern.compile("<input[^>]*type=\"hidden\"[^>]*name=\"([^\"]+)\"[^>]*value=\"([^\"]*)\"").matcher(form.group(2));
         while (hidden.find()) {
             values.put(hidden.group(1), unescape(hidden.group(2)));
         }
