@@ -100,7 +100,9 @@ stack_build_map_app() {
     return 0
   fi
   stack_log "Building the example map app (npm)"
-  (cd "$app" && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npx vite build --logLevel warn)
+  # npm ci again when package-lock.json changed since the last install (npm records it in node_modules/.package-lock.json).
+  (cd "$app" && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } \
+    && npx vite build --logLevel warn)
 }
 
 # The scripts' own Node modules (playwright-core for scripts/link-arcgis.mjs).

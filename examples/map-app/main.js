@@ -1,36 +1,27 @@
-// The page: registers the user's ArcGIS token (from the backend's token exchange) with the SDK's IdentityManager,
-// so the secured FeatureLayer loads without a sign-in dialog, and registers a new one before each token expires.
+// The page: one call connects the ArcGIS Maps SDK to the backend's token exchange (@arcgis-bridge/arcgis-token, in
+// clients/arcgis-token): the user's ArcGIS token is registered for the portal and the layer's service (ArcGIS Online)
+// or the portal alone, with the federated server declared (ArcGIS Enterprise), renewed before it expires, replaced once
+// after a 498, and a link offered when the user must link ArcGIS once. The secured FeatureLayer then loads without a
+// sign-in dialog. window.mapState is what the browser test reads.
 import esriConfig from "@arcgis/core/config.js";
 import IdentityManager from "@arcgis/core/identity/IdentityManager.js";
+import ServerInfo from "@arcgis/core/identity/ServerInfo.js";
 import EsriMap from "@arcgis/core/Map.js";
 import MapView from "@arcgis/core/views/MapView.js";
 import FeatureLayer from "@arcgis/core/layers/FeatureLayer.js";
 import * as reactiveUtils from "@arcgis/core/core/reactiveUtils.js";
+import { connectArcGisToken } from "@arcgis-bridge/arcgis-token";
 
-const state = { dialogs: 0, tokensRegistered: 0, drawn: 0, queried: 0, error: null };
+const state = { dialogs: 0, tokensRegistered: 0, renewals: [], linkOffered: 0, drawn: 0, queried: 0, error: null };
 window.mapState = state;
 const show = (id, text) => { document.getElementById(id).textContent = text; };
 
 IdentityManager.on("dialog-create", () => { state.dialogs += 1; show("status", "sign-in dialog opened"); });
 
-async function registerFreshToken(layerUrl) {
-  const response = await fetch("/api/arcgis-token");
-  const token = await response.json();
-  if (!response.ok) {
-    if (token["account-link-url"]) {
-      document.getElementById("status").innerHTML = `<a id="link-arcgis" href="${token["account-link-url"]}">Link your ArcGIS account (once)</a>`;
-    }
-    throw new Error(token.error_description ?? token.error);
-  }
-  const credential = { token: token.access_token, userId: token.userId, expires: token.expires, ssl: token.ssl };
-  // The portal, and the feature service itself: a token registered only for sharing/rest does not cover it.
-  IdentityManager.registerToken({ server: token.server, ...credential });
-  IdentityManager.registerToken({ server: layerUrl.replace(/\/FeatureServer\/.*$/, "/FeatureServer"), ...credential });
-  state.tokensRegistered += 1;
-  show("user", `${token.userId} (token ${state.tokensRegistered})`);
-  // A new exchange shortly before expiry; the backend's vault decides whether ArcGIS must be asked.
-  setTimeout(() => registerFreshToken(layerUrl).catch((e) => { state.error = e.message; }),
-    Math.max(1000, token.expires - Date.now() - 5000));
+function offerLink(url) {
+  state.linkOffered += 1;
+  const link = Object.assign(document.createElement("a"), { id: "link-arcgis", href: url, textContent: "Link your ArcGIS account (once)" });
+  document.getElementById("status").replaceChildren(link);
 }
 
 async function start() {
@@ -38,7 +29,32 @@ async function start() {
   esriConfig.assetsPath = "/arcgis-assets";
   esriConfig.fontsUrl = `${location.origin}/arcgis-assets/fonts`;
   esriConfig.portalUrl = config.portal;
-  await registerFreshToken(config.layerUrl);
+
+  let expires = null;
+  const session = await connectArcGisToken({
+    tokenUrl: "/api/arcgis-token",
+    identityManager: IdentityManager,
+    ServerInfo,
+    // ArcGIS Online: the hosted service itself (a token registered only for sharing/rest does not cover it).
+    services: config.federatedServer ? [] : [config.layerUrl.replace(/\/FeatureServer\/.*$/, "/FeatureServer")],
+    // ArcGIS Enterprise: the federated server; the SDK trades the portal token for its server tokens.
+    federatedServers: config.federatedServer ? [config.federatedServer] : [],
+    linkRequired: "callback",
+    onLinkRequired: offerLink,
+    onToken: (event) => {
+      state.tokensRegistered += 1;
+      if (event.reason !== "initial") state.renewals.push({ reason: event.reason, at: Date.now(), previousExpires: expires });
+      expires = event.expires;
+      show("user", `${event.userId} (token ${state.tokensRegistered})`);
+    },
+    onError: (error) => { state.error = error.message; },
+  });
+  window.mapApp = { session, identityManager: IdentityManager };
+  document.getElementById("sign-out").hidden = false;
+  document.getElementById("sign-out").onclick = () => {
+    session.destroy();
+    location.assign("/logout");
+  };
 
   const layer = new FeatureLayer({ url: config.layerUrl, outFields: ["*"] });
   await layer.load();
@@ -54,5 +70,5 @@ async function start() {
 
 start().catch((error) => {
   state.error = error.message;
-  if (!document.getElementById("link-arcgis")) show("status", error.message);
+  if (error.code !== "link_required") show("status", error.message);
 });
