@@ -36,6 +36,7 @@ import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilde
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.context.WebApplicationContext;
 
+import io.github.arcgisbridge.testbed.InProcessUpstreams;
 import io.github.arcgisbridge.testbed.identityserver.TestUser;
 import io.github.arcgisbridge.testbed.identityserver.TokenSpec;
 
@@ -66,7 +67,7 @@ class ArcGisTokenEndpointTest {
             System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
             backend = new SpringApplicationBuilder(ArcGisTokenApplication.class)
                     .properties(Map.of("PORT", "0", "spring.main.banner-mode", "off",
-                            "IS4_ISSUER", Upstreams.issuer().issuer(),
+                            "IS4_ISSUER", InProcessUpstreams.issuer().issuer(),
                             "KEYCLOAK_REALM_URL", realm.getBaseUrl(),
                             "MAP_APP_SECRET", BackendRealmConfig.MAP_APP_SECRET))
                     .run();
@@ -145,7 +146,7 @@ class ArcGisTokenEndpointTest {
 
     private static OAuth2AccessToken is4Token(TestUser user) {
         Instant now = Instant.now();
-        return new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, Upstreams.issuer().accessToken(TokenSpec.forUser(user)),
+        return new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, InProcessUpstreams.issuer().accessToken(TokenSpec.forUser(user)),
                 now, now.plusSeconds(3600));
     }
 
@@ -157,7 +158,7 @@ class ArcGisTokenEndpointTest {
     private static TestUser newUser() {
         int n = NEXT.incrementAndGet();
         TestUser user = new TestUser(String.valueOf(7_000_000 + n), "java" + n, "java" + n + "-pw", "java" + n + "@example.com", "Java", "User " + n);
-        Upstreams.issuer().addUser(user);
+        InProcessUpstreams.issuer().addUser(user);
         return user;
     }
 

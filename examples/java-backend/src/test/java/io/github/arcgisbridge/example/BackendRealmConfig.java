@@ -12,6 +12,8 @@ import org.keycloak.testframework.realm.RealmBuilder;
 import org.keycloak.testframework.realm.RealmConfig;
 import org.keycloak.util.JsonSerialization;
 
+import io.github.arcgisbridge.testbed.InProcessUpstreams;
+
 /**
  * The shipped realm export ({@code realm-export/arcgis-realm.json}) pointed at the in-process IdentityServer4 issuer and
  * ArcGIS emulator instead of {@code http://localhost:5000} and {@code :8090}, with a known secret for {@code map-app}
@@ -26,8 +28,8 @@ public final class BackendRealmConfig implements RealmConfig {
     public RealmBuilder configure(RealmBuilder ignored) {
         RealmRepresentation realm = read();
         realm.getIdentityProviders().forEach(each -> each.getConfig().replaceAll((key, value) -> value
-                .replace("http://localhost:5000", Upstreams.issuer().issuer())
-                .replace("http://localhost:8090", Upstreams.portal().baseUrl())));
+                .replace("http://localhost:5000", InProcessUpstreams.issuer().issuer())
+                .replace("http://localhost:8090", InProcessUpstreams.portal().baseUrl())));
         realm.getClients().stream().filter(c -> c.getClientId().equals("map-app")).findFirst()
                 .orElseThrow().setSecret(MAP_APP_SECRET);
         return RealmBuilder.update(realm);

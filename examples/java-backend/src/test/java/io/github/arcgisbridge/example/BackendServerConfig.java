@@ -1,9 +1,5 @@
 package io.github.arcgisbridge.example;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -11,6 +7,7 @@ import org.keycloak.testframework.server.KeycloakServerConfig;
 import org.keycloak.testframework.server.KeycloakServerConfigBuilder;
 
 import io.github.arcgisbridge.testbed.identityserver.IdentityServer4Issuer;
+import io.github.arcgisbridge.testbed.keycloak.FileVault;
 
 /**
  * A real Keycloak from the distribution with the provider module's jar deployed (as a deployment installs it), and a
@@ -23,22 +20,11 @@ public final class BackendServerConfig implements KeycloakServerConfig {
 
     @Override
     public KeycloakServerConfigBuilder configure(KeycloakServerConfigBuilder config) {
-        writeVault(Map.of("identityserver4-client-secret", "test-keycloak-broker-secret",
+        FileVault.write(VAULT, "arcgis", Map.of("identityserver4-client-secret", "test-keycloak-broker-secret",
                 "identityserver4-api-secret", IdentityServer4Issuer.API_SECRET,
                 "arcgis-client-secret", "test-keycloak-bridge-secret"));
         return config.dependency("io.github.arcgisbridge", "keycloak-arcgis-bridge")
                 .option("vault", "file")
                 .option("vault-dir", VAULT.toAbsolutePath().toString());
-    }
-
-    private static void writeVault(Map<String, String> secrets) {
-        try {
-            Files.createDirectories(VAULT);
-            for (Map.Entry<String, String> secret : secrets.entrySet()) {
-                Files.writeString(VAULT.resolve("arcgis_" + secret.getKey()), secret.getValue(), StandardCharsets.UTF_8);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

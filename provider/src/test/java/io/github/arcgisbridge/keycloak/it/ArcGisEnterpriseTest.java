@@ -18,6 +18,7 @@ import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
 
+import io.github.arcgisbridge.testbed.InProcessUpstreams;
 import io.github.arcgisbridge.testbed.arcgis.ArcGisPortal;
 import io.github.arcgisbridge.testbed.identityserver.TestUser;
 
@@ -36,7 +37,7 @@ class ArcGisEnterpriseTest {
     @InjectRealm(config = ArcgisEnterpriseRealmConfig.class)
     ManagedRealm realm;
 
-    private final ArcGisPortal portal = Testbed.enterprisePortal();
+    private final ArcGisPortal portal = InProcessUpstreams.enterprisePortal();
     private ArcGisAccounts accounts;
 
     @BeforeEach

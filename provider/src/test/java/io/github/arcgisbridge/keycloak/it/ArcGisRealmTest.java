@@ -9,6 +9,7 @@ import org.keycloak.testframework.realm.ManagedRealm;
 import org.keycloak.testframework.remote.timeoffset.InjectTimeOffSet;
 import org.keycloak.testframework.remote.timeoffset.TimeOffSet;
 
+import io.github.arcgisbridge.testbed.InProcessUpstreams;
 import io.github.arcgisbridge.testbed.arcgis.ArcGisPortal;
 import io.github.arcgisbridge.testbed.identityserver.IdentityServer4Issuer;
 
@@ -30,7 +31,7 @@ abstract class ArcGisRealmTest {
     TimeOffSet time;
 
     final IdentityServer4Issuer issuer = Testbed.issuer();
-    final ArcGisPortal portal = Testbed.portal();
+    final ArcGisPortal portal = InProcessUpstreams.portal();
     ArcGisAccounts accounts;
 
     @BeforeEach

@@ -28,6 +28,7 @@ import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
 
+import io.github.arcgisbridge.testbed.InProcessUpstreams;
 import io.github.arcgisbridge.testbed.arcgis.ArcGisPortal;
 import io.github.arcgisbridge.testbed.arcgis.Member;
 import io.github.arcgisbridge.testbed.arcgis.OidcLoginSettings;
@@ -56,7 +57,7 @@ class ArcGisSignInTest {
     ManagedRealm realm;
 
     private final IdentityServer4Issuer issuer = Testbed.issuer();
-    private final ArcGisPortal portal = Testbed.portal();
+    private final ArcGisPortal portal = InProcessUpstreams.portal();
 
     /** The member and token an app gets back from one ArcGIS sign-in. */
     private record SignedIn(String username, String accessToken) { }

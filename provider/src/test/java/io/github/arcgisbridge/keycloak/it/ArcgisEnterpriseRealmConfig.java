@@ -1,5 +1,6 @@
 package io.github.arcgisbridge.keycloak.it;
 
+import io.github.arcgisbridge.testbed.InProcessUpstreams;
 import io.github.arcgisbridge.testbed.arcgis.ArcGisPortal;
 
 /** The shipped realm export with its ArcGIS identity provider pointed at an ArcGIS Enterprise portal. */
@@ -7,6 +8,6 @@ public final class ArcgisEnterpriseRealmConfig extends ArcgisRealmConfig {
 
     @Override
     ArcGisPortal portal() {
-        return Testbed.enterprisePortal();
+        return InProcessUpstreams.enterprisePortal();
     }
 }

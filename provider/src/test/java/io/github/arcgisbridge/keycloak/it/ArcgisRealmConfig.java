@@ -16,6 +16,7 @@ import org.keycloak.testframework.realm.RealmBuilder;
 import org.keycloak.testframework.realm.RealmConfig;
 import org.keycloak.util.JsonSerialization;
 
+import io.github.arcgisbridge.testbed.InProcessUpstreams;
 import io.github.arcgisbridge.testbed.arcgis.ArcGisPortal;
 
 /**
@@ -64,7 +65,7 @@ public class ArcgisRealmConfig implements RealmConfig {
 
     /** The ArcGIS portal the realm's ArcGIS identity provider and arcgis-online serve. */
     ArcGisPortal portal() {
-        return Testbed.portal();
+        return InProcessUpstreams.portal();
     }
 
     static ClientRepresentation client(String clientId, boolean publicClient, boolean enabled) {

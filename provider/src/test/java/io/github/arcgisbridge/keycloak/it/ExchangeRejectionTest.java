@@ -24,6 +24,7 @@ import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.events.Events;
 import org.keycloak.testframework.realm.ManagedRealm;
 
+import io.github.arcgisbridge.testbed.InProcessUpstreams;
 import io.github.arcgisbridge.testbed.identityserver.IdentityServer4Issuer;
 import io.github.arcgisbridge.testbed.identityserver.TestUser;
 import io.github.arcgisbridge.testbed.identityserver.TokenSpec;
@@ -113,7 +114,7 @@ class ExchangeRejectionTest {
                 refusedWith("ArcGIS token together with an audience", i -> arcgis(i.accessToken(alice())).add("requested_issuer", "arcgis"),
                         400, "invalid_target", "target_ambiguous"),
                 refusedWith("the ArcGIS portal as resource together with an audience", i -> arcgis(i.accessToken(alice()))
-                        .add("resource", Testbed.portal().sharingRest()), 400, "invalid_target", "target_ambiguous"),
+                        .add("resource", InProcessUpstreams.portal().sharingRest()), 400, "invalid_target", "target_ambiguous"),
                 // scope
                 refusedWith("optional scope (widening)", i -> arcgis(i.accessToken(alice())).add("scope", "offline_access"),
                         400, "invalid_scope", "scope_not_grantable"),

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import io.github.arcgisbridge.testbed.InProcessUpstreams;
 import io.github.arcgisbridge.testbed.http.Fault;
 
 /**
@@ -24,8 +25,8 @@ final class TestbedDefaults implements BeforeEachCallback, AfterEachCallback {
 
     private static void restore() {
         Testbed.issuer().fault(Fault.NONE);
-        Testbed.portal().restoreTestSettings();
-        Testbed.enterprisePortal().restoreTestSettings();
+        InProcessUpstreams.portal().restoreTestSettings();
+        InProcessUpstreams.enterprisePortal().restoreTestSettings();
         Clocks.resetTestbed();
     }
 }
