@@ -39,8 +39,9 @@ STACK_BESIDE=${STACK_BESIDE:-no}
 STACK_TESTBED_CP="$STACK_ROOT/testbed/target/classes:$STACK_ROOT/testbed/target/lib/*"
 # The client id of ArcGIS's OpenID Connect login at IdentityServer4 ("beside"; testbed identityserver.Main).
 STACK_BESIDE_CLIENT=arcgis-portal
-# Options of 'kc.sh build' (vault is a build-time option in Keycloak 26; its directory is given at start).
-STACK_KC_BUILD_OPTIONS=(--db=dev-file --health-enabled=true --vault=file)
+# Options of 'kc.sh build' (vault is a build-time option in Keycloak 26; its directory is given at start). Metrics on,
+# as operators run it: the extension's meters on the management port's /metrics (docs/metrics.md).
+STACK_KC_BUILD_OPTIONS=(--db=dev-file --health-enabled=true --metrics-enabled=true --vault=file)
 
 stack_log() { printf '\n== %s\n' "$*"; }
 

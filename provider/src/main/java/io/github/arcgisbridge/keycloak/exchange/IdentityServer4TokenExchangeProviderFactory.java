@@ -14,6 +14,7 @@ import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
 import io.github.arcgisbridge.keycloak.arcgis.token.ArcGisAppTokens;
 import io.github.arcgisbridge.keycloak.arcgis.vault.ArcGisTokenVault;
+import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics;
 import io.github.arcgisbridge.keycloak.subject.IntrospectionCache;
 
 /**
@@ -65,7 +66,7 @@ public final class IdentityServer4TokenExchangeProviderFactory implements TokenE
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
-        // nothing to wire
+        BridgeMetrics.registerAtZero();
     }
 
     @Override

@@ -27,6 +27,7 @@ import org.keycloak.userprofile.ValidationException;
 import io.github.arcgisbridge.keycloak.error.Rejection;
 import io.github.arcgisbridge.keycloak.identityserver4.IdentityServer4Config;
 import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics;
+import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics.RegistrationResult;
 import io.github.arcgisbridge.keycloak.subject.VerifiedSubject;
 import io.github.arcgisbridge.keycloak.transaction.OwnTransaction;
 
@@ -70,7 +71,7 @@ final class UserRegistration {
         Rejection conflict = conflict(identity);
         if (conflict != null) {
             String winner = committedUserOf(subject).orElseThrow(conflict::exception);
-            BridgeMetrics.registration("reused");
+            BridgeMetrics.registration(RegistrationResult.REUSED);
             return winner;
         }
         boolean emailVerified = BrokeredIdentity.emailVerified(config, subject, userInfo, identity.getEmail());
@@ -82,10 +83,10 @@ final class UserRegistration {
             throw Rejection.USER_PROFILE_INVALID.exception();
         } catch (ModelDuplicateException e) {
             String winner = winnerOf(subject, identity);
-            BridgeMetrics.registration("reused");
+            BridgeMetrics.registration(RegistrationResult.REUSED);
             return winner;
         }
-        BridgeMetrics.registration("created");
+        BridgeMetrics.registration(RegistrationResult.CREATED);
         event.clone().event(EventType.REGISTER)
                 .user(userId)
                 .detail(Details.REGISTER_METHOD, "token-exchange")

@@ -94,6 +94,20 @@ class MetricsTest extends ArcGisRealmTest {
         }
     }
 
+    /** Every counter value exists from the start, so that Prometheus's rate() and increase() see its first event. */
+    @Test
+    void countersExistBeforeTheirFirstEvent() {
+        Map<String, Double> samples = scrape();
+        List<String> series = List.of(
+                "keycloak_arcgis_bridge_vault_total{result=\"busy\"}",
+                "keycloak_arcgis_bridge_vault_total{result=\"renewed\"}",
+                "keycloak_arcgis_bridge_revocations_total{result=\"failed\"}",
+                "keycloak_arcgis_bridge_registrations_total{result=\"reused\"}",
+                "keycloak_arcgis_bridge_upstream_requests_seconds_count{outcome=\"unavailable\",upstream=\"arcgis_revoke_token\"}",
+                "keycloak_arcgis_bridge_signing_key_lookups_seconds_count{outcome=\"unavailable\"}");
+        series.forEach(name -> assertTrue(samples.containsKey(name), "registered at start: " + name));
+    }
+
     private static double delta(Map<String, Double> before, Map<String, Double> after, String series) {
         return after.getOrDefault(series, 0.0) - before.getOrDefault(series, 0.0);
     }

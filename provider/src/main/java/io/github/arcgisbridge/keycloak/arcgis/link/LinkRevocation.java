@@ -24,6 +24,7 @@ import io.github.arcgisbridge.keycloak.arcgis.vault.ArcGisGrantCodec;
 import io.github.arcgisbridge.keycloak.arcgis.vault.GrantBinding;
 import io.github.arcgisbridge.keycloak.error.RejectedException;
 import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics;
+import io.github.arcgisbridge.keycloak.metrics.BridgeMetrics.RevocationResult;
 
 /**
  * Tells ArcGIS to forget a user's authorization ({@code oauth2/revokeToken} with the refresh token, which also revokes
@@ -109,19 +110,19 @@ public final class LinkRevocation implements ProviderEventListener {
     private void attempt(ArcGisConfig config, String refreshToken, String member, String cause, int attempt) {
         try {
             KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> new ArcGisPortalClient(session, config).revoke(refreshToken));
-            BridgeMetrics.revocation("revoked");
+            BridgeMetrics.revocation(RevocationResult.REVOKED);
             LOG.debugf("ArcGIS identity provider '%s': revoked the authorization of member '%s' after %s", config.getAlias(), member, cause);
         } catch (RejectedException e) {
             if (attempt < RETRY_DELAYS_SECONDS.size()) {
-                BridgeMetrics.revocation("retried");
+                BridgeMetrics.revocation(RevocationResult.RETRIED);
                 schedule(config, refreshToken, member, cause, attempt + 1, RETRY_DELAYS_SECONDS.get(attempt));
                 return;
             }
-            BridgeMetrics.revocation("failed");
+            BridgeMetrics.revocation(RevocationResult.FAILED);
             LOG.warnf("ArcGIS identity provider '%s': could not revoke the authorization of member '%s' after %s (%s, %d attempts); "
                     + "its refresh token stays valid at ArcGIS until it expires", config.getAlias(), member, cause, e.rejection().reason(), attempt + 1);
         } catch (RuntimeException e) {
-            BridgeMetrics.revocation("failed");
+            BridgeMetrics.revocation(RevocationResult.FAILED);
             LOG.warnf("ArcGIS identity provider '%s': revoking the authorization of member '%s' after %s failed: %s", config.getAlias(),
                     member, cause, e.getClass().getSimpleName());
         }
