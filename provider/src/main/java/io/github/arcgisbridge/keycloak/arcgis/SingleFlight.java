@@ -19,16 +19,25 @@ public final class SingleFlight<T> {
 
     private final Map<String, CompletableFuture<T>> running = new ConcurrentHashMap<>();
     private final int waitSeconds;
+    private final Runnable onShared;
 
     public SingleFlight(int waitSeconds) {
+        this(waitSeconds, () -> { });
+    }
+
+    /** @param onShared told each time a request is served with another request's result instead of running the work */
+    public SingleFlight(int waitSeconds, Runnable onShared) {
         this.waitSeconds = waitSeconds;
+        this.onShared = onShared;
     }
 
     public T run(String key, Supplier<T> work) {
         CompletableFuture<T> mine = new CompletableFuture<>();
         CompletableFuture<T> theirs = running.putIfAbsent(key, mine);
         if (theirs != null) {
-            return await(theirs);
+            T shared = await(theirs);
+            onShared.run();
+            return shared;
         }
         try {
             T result = work.get();

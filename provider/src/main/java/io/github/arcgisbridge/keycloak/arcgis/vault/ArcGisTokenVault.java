@@ -1,6 +1,7 @@
 package io.github.arcgisbridge.keycloak.arcgis.vault;
 
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -56,7 +57,7 @@ public final class ArcGisTokenVault {
     private static final int WAIT_SECONDS = 15;
     private static final int MAX_RECENT = 10_000;
 
-    private final SingleFlight<ArcGisGrant> refreshes = new SingleFlight<>(WAIT_SECONDS);
+    private final SingleFlight<ArcGisGrant> refreshes = new SingleFlight<>(WAIT_SECONDS, () -> BridgeMetrics.vault(VaultResult.SHARED));
     private final Map<String, Fresh> recent = new ConcurrentHashMap<>();
     private final Semaphore refreshSlots;
 
@@ -110,15 +111,7 @@ public final class ArcGisTokenVault {
             throw Rejection.ARCGIS_BUSY.exception();
         }
         try {
-            boolean[] led = {false};
-            ArcGisGrant refreshed = refreshes.run(key, () -> {
-                led[0] = true;
-                return refreshOnThisNodeOrAwaitAnother(session, user, storedRead, grant, key, want);
-            });
-            if (!led[0]) {
-                BridgeMetrics.vault(VaultResult.SHARED);
-            }
-            return refreshed;
+            return refreshes.run(key, () -> refreshOnThisNodeOrAwaitAnother(session, user, storedRead, grant, key, want));
         } finally {
             refreshSlots.release();
         }
@@ -149,7 +142,7 @@ public final class ArcGisTokenVault {
             throw Rejection.ARCGIS_NOT_LINKED.exception();
         }
         GrantBinding binding = new GrantBinding(want.binding().realmId(), user.getId(), want.config().getAlias(), stored.getUserId());
-        boolean changedMeanwhile = !Fingerprint.of(stored.getToken()).equals(Fingerprint.of(storedRead));
+        boolean changedMeanwhile = !Objects.equals(stored.getToken(), storedRead);
         ArcGisGrant current = changedMeanwhile ? ArcGisGrantCodec.decrypt(session, session.getContext().getRealm(), binding, stored.getToken()) : grant;
         if (current == null) {
             throw Rejection.ARCGIS_NOT_LINKED.exception();
@@ -224,7 +217,7 @@ public final class ArcGisTokenVault {
         if (stored == null) {
             throw Rejection.ARCGIS_NOT_LINKED.exception();
         }
-        ArcGisGrant grant = Fingerprint.of(stored.getToken()).equals(Fingerprint.of(storedRead)) ? null
+        ArcGisGrant grant = Objects.equals(stored.getToken(), storedRead) ? null
                 : ArcGisGrantCodec.decrypt(session, session.getContext().getRealm(), want.binding(), stored.getToken());
         if (grant == null || !want.accepts(grant)) {
             // The other node's refresh failed (ArcGIS down or refusing): its caller got the reason; this one retries later.
